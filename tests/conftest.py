@@ -1,0 +1,78 @@
+"""Personas and helpers shared by every test.
+
+One user per role, plus the pairs that ownership tests need: two case workers in different
+programmes, two partner users of different organisations.
+"""
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from waypoint.accounts.models import Office, Programme, Role, User
+from waypoint.partners.models import Organisation, OrganisationType
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def office(db):
+    return Office.objects.create(code="moscow", name="Moscow office", kind="mission_office", city="Moscow")
+
+
+@pytest.fixture
+def ngo_x(db):
+    return Organisation.objects.create(name="NGO X", organisation_type=OrganisationType.NGO)
+
+
+@pytest.fixture
+def ngo_y(db):
+    return Organisation.objects.create(name="NGO Y", organisation_type=OrganisationType.NGO)
+
+
+@pytest.fixture
+def make_user(db, office, ngo_x):
+    def make(role: str, username: str | None = None, **fields) -> User:
+        if role == Role.PARTNER_USER:
+            fields.setdefault("partner_organisation", ngo_x)
+        else:
+            fields.setdefault("office", office)
+        user = User(username=username or role, role=role, email=f"{username or role}@example.org", **fields)
+        user.set_password(PASSWORD)
+        user.full_clean()
+        user.save()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def users(make_user, ngo_y) -> dict[str, User]:
+    """One user per role, keyed by role value, plus `case_worker_b` and `partner_user_y`."""
+    people = {role.value: make_user(role) for role in Role}
+    people[Role.CASE_WORKER].programmes = [Programme.COUNTER_TRAFFICKING]
+    people[Role.CASE_WORKER].save()
+    people["case_worker_b"] = make_user(Role.CASE_WORKER, "case_worker_b", programmes=[Programme.RETURN])
+    people["partner_user_y"] = make_user(Role.PARTNER_USER, "partner_user_y", partner_organisation=ngo_y)
+    return people
+
+
+def enrol_device(user: User) -> TOTPDevice:
+    return TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+
+
+def signed_in_client(user: User, *, verified: bool = True) -> Client:
+    """A client signed in as `user`, past the second factor unless `verified=False`."""
+    client = Client()
+    client.force_login(user)
+    if verified and user.needs_second_factor:
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or enrol_device(user)
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return signed_in_client

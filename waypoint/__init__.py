@@ -1,0 +1,1 @@
+"""Waypoint: case management and referral for a migration-assistance mission office."""

@@ -1,0 +1,83 @@
+"""The REST API at /api/v1/. Every endpoint authenticates by token and asks the access policy."""
+
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import HttpBearer
+
+from waypoint.accounts import policy
+from waypoint.accounts.models import Office
+from waypoint.partners.models import Organisation
+
+from .services import authenticate_token
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = authenticate_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Waypoint API",
+    version="1",
+    description="Case management and referral for a migration-assistance mission office.",
+    auth=TokenAuth(),
+    docs_url=None,  # the interactive page needs scripts from elsewhere, which the CSP refuses
+    urls_namespace="api",
+)
+
+
+class MeOut(Schema):
+    username: str
+    role: str
+    office: str | None
+    programmes: list[str]
+    partner_organisation: UUID | None
+
+
+class OfficeOut(Schema):
+    code: str
+    name: str
+    kind: str
+    city: str
+
+
+class OrganisationOut(Schema):
+    id: UUID
+    name: str
+    alternate_name: str
+    organisation_type: str
+    description: str
+    email: str
+    website: str
+    city: str
+
+
+@api.get("/me", response=MeOut, summary="The account the token belongs to")
+def me(request):
+    user = request.auth
+    return MeOut(
+        username=user.username, role=user.role,
+        office=user.office.code if user.office else None,
+        programmes=list(user.programmes),
+        partner_organisation=user.partner_organisation_id,
+    )
+
+
+@api.get("/offices", response=list[OfficeOut], summary="Offices and sites")
+def offices(request):
+    return policy.scope(request.auth, Office.objects.all())
+
+
+@api.get("/organisations", response=list[OrganisationOut], summary="Partner organisations")
+def organisations(request):
+    return policy.scope(request.auth, Organisation.objects.filter(is_active=True))
+
+
+@api.get("/organisations/{organisation_id}", response=OrganisationOut, summary="One organisation")
+def organisation(request, organisation_id: UUID):
+    return policy.get_for(request.auth, Organisation, pk=organisation_id, request=request)

@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from waypoint.api.api import api
+from waypoint.core.admin_site import site as admin_site
+
+urlpatterns = [
+    path("", include("waypoint.core.urls")),
+    path("accounts/", include("waypoint.accounts.urls")),
+    path("audit/", include("waypoint.audit.urls")),
+    path("partners/", include("waypoint.partners.urls")),
+    path("api-tokens/", include("waypoint.api.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin_site.urls),
+]
+
+handler400 = "waypoint.core.views.bad_request"
+handler403 = "waypoint.core.views.permission_denied"
+handler404 = "waypoint.core.views.page_not_found"
+handler500 = "waypoint.core.views.server_error"

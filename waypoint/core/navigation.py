@@ -1,0 +1,32 @@
+"""The navigation each role sees: an item appears only when the policy grants its capability."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from waypoint.accounts import policy
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: Promise
+    url_name: str
+    capability: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+MAIN_NAVIGATION = [
+    NavItem(_("Dashboard"), "core:dashboard", policy.VIEW_DASHBOARD),
+    NavItem(_("Partner directory"), "partners:list", policy.VIEW_DIRECTORY),
+    NavItem(_("Users and offices"), "admin:index", policy.MANAGE_USERS),
+    NavItem(_("Audit trail"), "audit:trail", policy.VIEW_AUDIT_TRAIL),
+]
+
+
+def items_for(user) -> list[NavItem]:
+    return [item for item in MAIN_NAVIGATION if policy.may(user, item.capability)]
