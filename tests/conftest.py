@@ -5,11 +5,13 @@ programmes, two partner users of different organisations.
 """
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waypoint.accounts.models import Office, Programme, Role, User
+from waypoint.audit import triggers
 from waypoint.partners.models import Organisation, OrganisationType
 
 PASSWORD = "correct-horse-battery-staple"
@@ -76,3 +78,28 @@ def signed_in_client(user: User, *, verified: bool = True) -> Client:
 @pytest.fixture
 def client_for():
     return signed_in_client
+
+
+DB_FIXTURES = ("db", "transactional_db", "live_server")
+
+
+@pytest.fixture(autouse=True)
+def _audit_trail_triggers(request):
+    """Every test starts with the audit trail's append-only triggers in place.
+
+    Transactional tests end by emptying every table, which those triggers refuse: they are
+    lifted for that flush, and the next test puts them back.
+    """
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not any(name in request.fixturenames for name in DB_FIXTURES):
+        yield
+        return
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    request.getfixturevalue("_django_db_helper")
+    triggers.execute(triggers.REMOVE, connection)
+    triggers.execute(triggers.INSTALL, connection)
+    yield
+    if transactional:
+        triggers.execute(triggers.REMOVE, connection)

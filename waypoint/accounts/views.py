@@ -68,11 +68,17 @@ def enrol(request):
     device = services.pending_totp_device(user)
     form = OneTimeCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if services.confirm_totp_device(device, form.cleaned_data["otp_token"]):
+        allowed, _details = device.verify_is_allowed()
+        if allowed and services.confirm_totp_device(device, form.cleaned_data["otp_token"]):
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-        form.add_error("otp_token", _("That code is not right. Check your phone's clock and try the next code."))
+        form.add_error(
+            "otp_token",
+            _("That code is not right. Check your phone's clock and try the next code.")
+            if allowed else
+            _("Too many wrong codes. Wait a minute before trying again."),
+        )
     return render(
         request,
         "accounts/enrol.html",
