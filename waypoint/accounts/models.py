@@ -79,6 +79,7 @@ class User(AbstractUser):
     )
 
     objects = UserManager()
+    REQUIRED_FIELDS = ["email", "role"]
 
     class Meta:
         ordering = ["username"]

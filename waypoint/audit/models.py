@@ -52,19 +52,22 @@ class AuditEvent(models.Model):
         return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
 
     def content(self) -> dict:
-        """What the hash covers: every column except the hash itself."""
-        return {
-            "at": self.at.isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id,
-            "actor_username": self.actor_username,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "changes": self.changes,
-            "ip_address": self.ip_address,
-            "prev_hash": self.prev_hash,
-        }
+        """The hashed fields of this event, by name."""
+        return {name: getattr(self, name) for name in HASHED_FIELDS}
 
     def compute_hash(self) -> str:
-        canonical = json.dumps(self.content(), sort_keys=True, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        return chain_hash(self.content())
+
+
+# What the hash covers: every column except the id and the hash itself.
+HASHED_FIELDS = (
+    "at", "actor_id", "actor_username", "action", "object_type", "object_id", "changes",
+    "ip_address", "prev_hash",
+)
+
+
+def chain_hash(values: dict) -> str:
+    """SHA-256 of the canonical JSON of an event's hashed fields (`values` keyed by field)."""
+    content = dict(values, at=values["at"].isoformat(timespec="microseconds"))
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
