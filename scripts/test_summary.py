@@ -8,9 +8,11 @@ LABELS = {"sqlite": "SQLite", "postgresql": "PostgreSQL", "browser": "Chromium"}
 
 
 def counts(path: Path) -> tuple[int, int, int]:
-    suite = ET.parse(path).getroot()
+    suite = ET.parse(path).getroot()  # noqa: S314 (pytest output written by this run)
     suite = suite if suite.tag == "testsuite" else suite.find("testsuite")
-    tests, failures, errors, skipped = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+    tests, failures, errors, skipped = (
+        int(suite.get(key, 0)) for key in ("tests", "failures", "errors", "skipped")
+    )
     return tests - failures - errors - skipped, failures + errors, skipped
 
 
@@ -28,7 +30,9 @@ def main(paths: list[str]) -> int:
         print(f"{label}: {passed} passed, {failed} failed, {skipped} skipped")
         if passed == 0:
             ok = False
-        total_passed, total_failed, total_skipped = total_passed + passed, total_failed + failed, total_skipped + skipped
+        total_passed += passed
+        total_failed += failed
+        total_skipped += skipped
     print(f"{total_passed} passed, {total_failed} failed, {total_skipped} skipped")
     return 0 if ok and total_failed == 0 else 1
 
