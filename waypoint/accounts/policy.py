@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
@@ -102,7 +103,7 @@ def get_for(
     )
     try:
         return scope(user, queryset, action).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
         record_denial(user, queryset.model._meta.label_lower, _lookup_id(lookup), request)
         raise Http404 from None
 

@@ -20,6 +20,9 @@ def trail(request):
     elif form.is_bound:
         events = events.none()
     page = Paginator(events.order_by("-id"), 50).get_page(request.GET.get("page"))
+    # Read the page now: evaluated while rendering, it would already hold the event recorded
+    # below and, being sliced to the count taken before it, lose the oldest row of the page.
+    page.object_list = list(page.object_list)
     record(Action.VIEW, actor=request.user, object_type="audit.trail", request=request)
     query = request.GET.copy()
     query.pop("page", None)

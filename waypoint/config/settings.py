@@ -54,10 +54,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before the idle timeout, which tells the user why they were signed out.
+    "django.contrib.messages.middleware.MessageMiddleware",
     "waypoint.accounts.middleware.IdleTimeoutMiddleware",
     "waypoint.accounts.middleware.UserLanguageMiddleware",
     "waypoint.accounts.middleware.SecondFactorMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "waypoint.core.middleware.NoStoreMiddleware",
