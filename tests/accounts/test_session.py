@@ -91,3 +91,15 @@ def test_the_idle_limit_follows_the_setting(users, client_for, settings):
     response = client.get(reverse("core:dashboard"), follow=True)
 
     assert "You were signed out after 5 minutes without activity" in response.content.decode()
+
+
+def test_an_idle_htmx_request_asks_the_page_to_go_to_sign_in(users, client_for):
+    client = client_for(users[Role.CASE_WORKER])
+    client.get(reverse("core:dashboard"))
+    idle_for(client, settings.SESSION_IDLE_MINUTES * 60 + 5)
+
+    response = client.get(reverse("partners:list"), HTTP_HX_REQUEST="true")
+
+    assert response.status_code == 204
+    assert urlsplit(response["HX-Redirect"]).path == reverse("accounts:login")
+    assert "_auth_user_id" not in client.session

@@ -391,3 +391,15 @@ def test_demo_totp_explains_when_the_user_has_no_authenticator(users, settings):
 
     with pytest.raises(CommandError, match="no authenticator yet"):
         call_command("demo_totp", "case_worker", stdout=StringIO())
+
+
+def test_a_wrong_enrolment_code_is_audited(users):
+    worker = users[Role.CASE_WORKER]
+    client = password_sign_in(worker.username)
+    client.get(reverse("accounts:enrol"))
+    device = TOTPDevice.objects.get(user=worker, confirmed=False)
+
+    client.post(reverse("accounts:enrol"), {"otp_token": wrong_code(device)})
+
+    event = AuditEvent.objects.filter(action=Action.SECOND_FACTOR_FAILED).latest("id")
+    assert (event.actor_username, event.object_id) == (worker.username, str(worker.pk))

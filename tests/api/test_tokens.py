@@ -21,6 +21,8 @@ SECRET = re.compile(r'<p class="token-once" id="new-token">(wpt_[A-Za-z0-9_-]+)<
 
 def create_on_page(client: Client, name: str = "monthly statistics", valid_days: int = 90) -> str:
     response = client.post(reverse("api_tokens:list"), {"name": name, "valid_days": valid_days})
+    assert response.status_code == 302, "post/redirect/get: a reload cannot create a second token"
+    response = client.get(response["Location"])
     assert response.status_code == 200
     match = SECRET.search(response.content.decode())
     assert match is not None, "the new token is shown on the page"

@@ -5,8 +5,8 @@ import re
 
 import pytest
 from django_otp.oath import totp
-from playwright.sync_api import expect
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
 
@@ -79,7 +79,12 @@ def test_interface_switches_to_russian_and_stays(page, users, screenshot):
 
 def test_page_runs_without_content_security_policy_violations(page, users):
     violations = []
-    page.on("console", lambda message: violations.append(message.text) if "Content Security Policy" in message.text else None)
+
+    def collect(message):
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    page.on("console", collect)
     sign_in(page, users["learner"].username)
     page.wait_for_url(re.compile(r"/$"))
     assert page.evaluate("typeof window.htmx") == "object", "htmx did not load"

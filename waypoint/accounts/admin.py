@@ -3,6 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
@@ -23,11 +24,11 @@ class ProgrammesField(forms.TypedMultipleChoiceField):
 
 
 class StaffChangeForm(UserChangeForm):
-    programmes = ProgrammesField(label=_("programmes"))
+    programmes = ProgrammesField(label=_("Programmes"))
 
 
 class StaffCreationForm(AdminUserCreationForm):
-    programmes = ProgrammesField(label=_("programmes"))
+    programmes = ProgrammesField(label=_("Programmes"))
 
     class Meta(AdminUserCreationForm.Meta):
         model = User
@@ -58,7 +59,10 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     def reset_second_factor(self, request, queryset):
         for user in queryset:
             services.reset_second_factor(user, by=request.user)
-        messages.success(request, _("Second factor reset for %(count)d users.") % {"count": queryset.count()})
+        count = queryset.count()
+        messages.success(request, ngettext(
+            "Second factor reset for %(count)d user.", "Second factor reset for %(count)d users.", count,
+        ) % {"count": count})
 
     def user_change_password(self, request, id, form_url=""):
         response = super().user_change_password(request, id, form_url)

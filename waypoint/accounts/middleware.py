@@ -6,10 +6,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 LAST_ACTIVITY = "waypoint_last_activity"
 
@@ -26,14 +27,22 @@ class IdleTimeoutMiddleware:
             last = request.session.get(LAST_ACTIVITY, now)
             if now - last > settings.SESSION_IDLE_MINUTES * 60:
                 logout(request)
+                minutes = settings.SESSION_IDLE_MINUTES
                 messages.info(
                     request,
-                    _("You were signed out after %(minutes)d minutes without activity. Sign in again to continue.")
-                    % {"minutes": settings.SESSION_IDLE_MINUTES},
+                    ngettext(
+                        "You were signed out after %(minutes)d minute without activity. Sign in again to continue.",
+                        "You were signed out after %(minutes)d minutes without activity. Sign in again to continue.",
+                        minutes,
+                    ) % {"minutes": minutes},
                 )
-                if request.path.startswith("/api/") or request.headers.get("HX-Request"):
-                    return self.get_response(request)
-                return redirect(f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}")
+                login_url = f"{reverse(settings.LOGIN_URL)}?{urlencode({'next': request.path})}"
+                if request.headers.get("HX-Request"):
+                    # htmx swaps fragments; tell it to load the sign-in page as a whole.
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = login_url
+                    return response
+                return redirect(login_url)
             request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
 

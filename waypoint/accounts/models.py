@@ -75,7 +75,7 @@ class User(AbstractUser):
     )
     language = models.CharField(
         _("language"), max_length=8, blank=True,
-        choices=[("en", "English"), ("ru", "Русский")],
+        choices=[("en", _("English")), ("ru", _("Russian"))],
     )
 
     objects = UserManager()

@@ -73,6 +73,7 @@ def enrol(request):
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
+        record(Action.SECOND_FACTOR_FAILED, request.user, actor=request.user, request=request)
         form.add_error(
             "otp_token",
             _("That code is not right. Check your phone's clock and try the next code.")

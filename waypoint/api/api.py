@@ -80,4 +80,5 @@ def organisations(request):
 
 @api.get("/organisations/{organisation_id}", response=OrganisationOut, summary="One organisation")
 def organisation(request, organisation_id: UUID):
-    return policy.get_for(request.auth, Organisation, pk=organisation_id, request=request)
+    active = Organisation.objects.filter(is_active=True)
+    return policy.get_for(request.auth, active, pk=organisation_id, request=request)

@@ -10,17 +10,22 @@ from . import services
 from .forms import NewTokenForm
 from .models import ApiToken
 
+NEW_SECRET = "api_token_new_secret"
+
 
 @login_required
 def token_list(request):
     policy.require(request.user, policy.USE_API, request=request)
     form = NewTokenForm(request.POST or None)
-    new_secret = None
     if request.method == "POST" and form.is_valid():
-        _token, new_secret = services.create_token(
+        _token, secret = services.create_token(
             request.user, name=form.cleaned_data["name"], valid_days=form.cleaned_data["valid_days"]
         )
-        form = NewTokenForm()
+        # Post/redirect/get, so a reload cannot create a second token; the secret waits in the
+        # session for the one page that shows it.
+        request.session[NEW_SECRET] = secret
+        return redirect("api_tokens:list")
+    new_secret = request.session.pop(NEW_SECRET, None)
     tokens = policy.scope(request.user, ApiToken.objects.all())
     return render(
         request, "api/token_list.html", {"form": form, "tokens": tokens, "new_secret": new_secret}
