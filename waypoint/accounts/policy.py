@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     AnyUser = User | AnonymousUser
 
 Action = Literal["view", "change", "delete"]
+ACTIONS = ("view", "change", "delete")
 M = TypeVar("M", bound=Model)
 
 STAFF_ROLES = frozenset(Role) - {Role.PARTNER_USER, Role.LEARNER}
@@ -77,6 +78,8 @@ def register(model_label: str, scope_function: Scope) -> None:
 
 def scope(user: AnyUser | None, queryset: QuerySet[M], action: Action = "view") -> QuerySet[M]:
     """The rows of `queryset` the user may see (or change, or delete). Unregistered: none."""
+    if action not in ACTIONS:
+        raise ValueError(f"Unknown action {action!r}: the policy answers {', '.join(ACTIONS)}.")
     if not is_active_user(user):
         return queryset.none()
     rule = _RULES.get(queryset.model._meta.label_lower)

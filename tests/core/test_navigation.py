@@ -1,0 +1,220 @@
+"""The main navigation each role sees on the dashboard, read from the rendered HTML."""
+
+from html.parser import HTMLParser
+
+import pytest
+from django.urls import reverse
+
+from tests.conftest import enrol_device
+from waypoint.accounts.models import Role
+from waypoint.core.navigation import MAIN_NAVIGATION
+
+PERSONAS = [role.value for role in Role] + ["case_worker_b", "partner_user_y"]
+STAFF_PERSONAS = [persona for persona in PERSONAS if persona != Role.LEARNER]
+
+# Every navigation item and the address its link must point to.
+NAV_LINKS = {
+    "Dashboard": "/",
+    "Partner directory": "/partners/",
+    "Users and offices": "/admin/",
+    "Audit trail": "/audit/",
+}
+API_TOKENS_LINK = "/api-tokens/"
+
+STAFF_NAVIGATION = ["Dashboard", "Partner directory"]
+EXPECTED_NAVIGATION = {
+    "administrator": ["Dashboard", "Partner directory", "Users and offices"],
+    "programme_manager": STAFF_NAVIGATION,
+    "case_worker": STAFF_NAVIGATION,
+    "hotline_operator": STAFF_NAVIGATION,
+    "me_officer": STAFF_NAVIGATION,
+    "data_protection_officer": ["Dashboard", "Partner directory", "Audit trail"],
+    "partner_user": STAFF_NAVIGATION,
+    "trainer": STAFF_NAVIGATION,
+    "learner": ["Dashboard"],
+    "case_worker_b": STAFF_NAVIGATION,
+    "partner_user_y": STAFF_NAVIGATION,
+}
+# The user menu links to the API tokens page for everyone who may use the API.
+SEES_API_TOKENS_LINK = {persona: persona != "learner" for persona in PERSONAS}
+
+
+class LinkCollector(HTMLParser):
+    """The (text, href) of every link, and separately those inside <nav aria-label="Main">."""
+
+    def __init__(self):
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self.main_nav: list[tuple[str, str]] = []
+        self.main_nav_count = 0
+        self._nav_depth = 0
+        self._in_main_nav = False
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "nav":
+            self._nav_depth += 1
+            if attributes.get("aria-label") == "Main":
+                self._in_main_nav = True
+                self.main_nav_count += 1
+        elif tag == "a":
+            self._href = attributes.get("href")
+            self._text = []
+
+    def handle_endtag(self, tag):
+        if tag == "nav":
+            self._nav_depth -= 1
+            if self._nav_depth == 0:
+                self._in_main_nav = False
+        elif tag == "a" and self._href is not None:
+            link = (" ".join("".join(self._text).split()), self._href)
+            self.links.append(link)
+            if self._in_main_nav:
+                self.main_nav.append(link)
+            self._href = None
+
+    def handle_data(self, data):
+        if self._href is not None:
+            self._text.append(data)
+
+
+def parse(response) -> LinkCollector:
+    collector = LinkCollector()
+    collector.feed(response.content.decode())
+    return collector
+
+
+def test_the_tables_cover_every_navigation_item_and_every_persona():
+    assert {str(item.label): item.url for item in MAIN_NAVIGATION} == NAV_LINKS
+    assert list(EXPECTED_NAVIGATION) == PERSONAS
+    for persona, labels in EXPECTED_NAVIGATION.items():
+        assert set(labels) <= set(NAV_LINKS), persona
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_sees_exactly_its_navigation(users, client_for, persona):
+    response = client_for(users[persona]).get(reverse("core:dashboard"))
+    assert response.status_code == 200
+    page = parse(response)
+
+    expected = [(label, NAV_LINKS[label]) for label in EXPECTED_NAVIGATION[persona]]
+    assert page.main_nav_count == 1
+    assert page.main_nav == expected
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_no_page_links_to_a_place_the_persona_may_not_go(users, client_for, persona):
+    page = parse(client_for(users[persona]).get(reverse("core:dashboard")))
+    hrefs = {href for _text, href in page.links}
+    texts = {text for text, _href in page.links}
+
+    for label, url in NAV_LINKS.items():
+        if label in EXPECTED_NAVIGATION[persona]:
+            assert url in hrefs, label
+            assert label in texts, label
+        else:
+            # The dashboard's address is also the brand link, so only the others are checked.
+            assert url not in hrefs, label
+            assert label not in texts, label
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_dashboard_tiles_repeat_the_navigation_without_the_dashboard(users, client_for, persona):
+    response = client_for(users[persona]).get(reverse("core:dashboard"))
+    tiles = [label for label in EXPECTED_NAVIGATION[persona] if label != "Dashboard"]
+    content = response.content.decode()
+
+    assert ("Where to go" in content) is bool(tiles)
+    for label in tiles:
+        assert f'<li><a href="{NAV_LINKS[label]}">{label}</a></li>' in content, label
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_api_tokens_link_is_shown_only_to_those_who_may_use_the_api(users, client_for, persona):
+    page = parse(client_for(users[persona]).get(reverse("core:dashboard")))
+
+    assert (("API tokens", API_TOKENS_LINK) in page.links) is SEES_API_TOKENS_LINK[persona]
+
+
+def test_only_the_data_protection_officer_has_the_audit_trail_link(users, client_for):
+    holders = {
+        persona for persona in PERSONAS
+        if ("Audit trail", "/audit/") in parse(client_for(users[persona]).get("/")).main_nav
+    }
+    assert holders == {"data_protection_officer"}
+
+
+def test_only_the_administrator_has_the_users_and_offices_link(users, client_for):
+    holders = {
+        persona for persona in PERSONAS
+        if ("Users and offices", "/admin/") in parse(client_for(users[persona]).get("/")).main_nav
+    }
+    assert holders == {"administrator"}
+
+
+def test_learners_have_no_partner_directory_link(users, client_for):
+    page = parse(client_for(users["learner"]).get("/"))
+    assert "/partners/" not in {href for _text, href in page.links}
+
+
+# --- Staff who have given only a password -----------------------------------------------------
+@pytest.mark.parametrize("persona", STAFF_PERSONAS)
+def test_staff_without_a_second_factor_are_sent_to_enrol_and_see_no_navigation(users, client_for, persona):
+    client = client_for(users[persona], verified=False)
+
+    response = client.get(reverse("core:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/two-factor/?next=%2F"
+
+    enrol_page = client.get(response["Location"])
+    assert enrol_page.status_code == 200
+    page = parse(enrol_page)
+    assert page.main_nav_count == 0
+    hrefs = {href for _text, href in page.links}
+    assert not hrefs & {"/partners/", "/admin/", "/audit/", API_TOKENS_LINK}
+
+
+@pytest.mark.parametrize("persona", STAFF_PERSONAS)
+def test_enrolled_staff_who_gave_only_a_password_are_sent_to_verify_and_see_no_navigation(
+    users, client_for, persona,
+):
+    enrol_device(users[persona])
+    client = client_for(users[persona], verified=False)
+
+    response = client.get(reverse("core:dashboard"))
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/verify/?next=%2F"
+
+    verify_page = client.get(response["Location"])
+    assert verify_page.status_code == 200
+    page = parse(verify_page)
+    assert page.main_nav_count == 0
+    hrefs = {href for _text, href in page.links}
+    assert not hrefs & {"/partners/", "/admin/", "/audit/", API_TOKENS_LINK}
+
+
+@pytest.mark.parametrize("persona", STAFF_PERSONAS)
+@pytest.mark.parametrize("url", ["/", "/partners/", "/audit/", "/admin/", "/api-tokens/", "/accounts/password/"])
+def test_staff_who_gave_only_a_password_reach_nothing_but_the_second_factor(users, client_for, persona, url):
+    response = client_for(users[persona], verified=False).get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/?next=")
+
+
+def test_a_learner_needs_no_second_factor_and_sees_the_learner_navigation(users, client_for):
+    response = client_for(users["learner"], verified=False).get(reverse("core:dashboard"))
+
+    assert response.status_code == 200
+    assert parse(response).main_nav == [("Dashboard", "/")]
+
+
+def test_an_anonymous_visitor_sees_no_navigation_on_the_sign_in_page(client):
+    response = client.get(reverse("accounts:login"))
+
+    assert response.status_code == 200
+    page = parse(response)
+    assert page.main_nav_count == 0
+    assert not {href for _text, href in page.links} & {"/partners/", "/admin/", "/audit/", API_TOKENS_LINK}
