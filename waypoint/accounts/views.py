@@ -34,6 +34,15 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+def _refuse_code(request, form: OneTimeCodeForm, allowed: bool, wrong_code_message: str) -> None:
+    """Audit a refused one-time code and say why next to the field."""
+    record(Action.SECOND_FACTOR_FAILED, request.user, actor=request.user, request=request)
+    form.add_error(
+        "otp_token",
+        wrong_code_message if allowed else _("Too many wrong codes. Wait a minute before trying again."),
+    )
+
+
 @login_required
 def verify(request):
     """Second step of sign-in: a code from the enrolled authenticator."""
@@ -48,13 +57,8 @@ def verify(request):
         if allowed and device.verify_token(form.cleaned_data["otp_token"]):
             otp_login(request, device)
             return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-        record(Action.SECOND_FACTOR_FAILED, request.user, actor=request.user, request=request)
-        form.add_error(
-            "otp_token",
-            _("That code is not right or has expired. Wait for a new code and try again.")
-            if allowed else
-            _("Too many wrong codes. Wait a minute before trying again."),
-        )
+        _refuse_code(request, form, allowed,
+                     _("That code is not right or has expired. Wait for a new code and try again."))
     return render(request, "accounts/verify.html", {"form": form, "next": _safe_next(request, "")})
 
 
@@ -73,13 +77,8 @@ def enrol(request):
             otp_login(request, device)
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect(_safe_next(request, reverse(settings.LOGIN_REDIRECT_URL)))
-        record(Action.SECOND_FACTOR_FAILED, request.user, actor=request.user, request=request)
-        form.add_error(
-            "otp_token",
-            _("That code is not right. Check your phone's clock and try the next code.")
-            if allowed else
-            _("Too many wrong codes. Wait a minute before trying again."),
-        )
+        _refuse_code(request, form, allowed,
+                     _("That code is not right. Check your phone's clock and try the next code."))
     return render(
         request,
         "accounts/enrol.html",

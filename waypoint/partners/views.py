@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import render
@@ -17,5 +19,8 @@ def organisation_list(request):
     page = Paginator(organisations, 50).get_page(request.GET.get("page"))
     return render(
         request, "partners/organisation_list.html",
-        {"page": page, "types": OrganisationType.choices, "selected_type": kind},
+        {
+            "page": page, "types": OrganisationType.choices, "selected_type": kind,
+            "query": urlencode({"type": kind}) if kind else "",
+        },
     )
