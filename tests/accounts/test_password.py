@@ -22,7 +22,7 @@ RESET_LINK = re.compile(r"https?://testserver(/accounts/password/reset/[^/\s]+/[
 
 def field_errors(response, field: str) -> str:
     match = re.search(
-        rf'<ul class="errorlist" id="id_{field}_errors">(.*?)</ul>', response.content.decode(), re.DOTALL
+        rf'<ul class="errorlist" id="id_{field}_error">(.*?)</ul>', response.content.decode(), re.DOTALL
     )
     assert match is not None, f"no errors shown next to {field}"
     return match.group(1)

@@ -91,7 +91,7 @@ def test_a_wrong_enrolment_code_shows_an_error_next_to_the_field(users):
 
     assert response.status_code == 200
     page = response.content.decode()
-    errors = re.search(r'<ul class="errorlist" id="id_otp_token_errors">(.*?)</ul>', page, re.DOTALL)
+    errors = re.search(r'<ul class="errorlist" id="id_otp_token_error">(.*?)</ul>', page, re.DOTALL)
     assert errors is not None
     assert "That code is not right" in errors.group(1)
     device.refresh_from_db()
@@ -189,7 +189,7 @@ def test_a_wrong_code_at_sign_in_is_refused_with_an_error_next_to_the_field(user
 
     assert response.status_code == 200
     errors = re.search(
-        r'<ul class="errorlist" id="id_otp_token_errors">(.*?)</ul>', response.content.decode(), re.DOTALL
+        r'<ul class="errorlist" id="id_otp_token_error">(.*?)</ul>', response.content.decode(), re.DOTALL
     )
     assert errors is not None
     assert "That code is not right or has expired" in errors.group(1)
@@ -403,3 +403,16 @@ def test_a_wrong_enrolment_code_is_audited(users):
 
     event = AuditEvent.objects.filter(action=Action.SECOND_FACTOR_FAILED).latest("id")
     assert (event.actor_username, event.object_id) == (worker.username, str(worker.pk))
+
+
+def test_a_screen_reader_hears_the_error_of_the_code_field(users):
+    client = password_sign_in("case_worker")
+    client.get(reverse("accounts:enrol"))
+    device = TOTPDevice.objects.get(user=users[Role.CASE_WORKER])
+
+    page = client.post(reverse("accounts:enrol"), {"otp_token": wrong_code(device)}).content.decode()
+
+    field = re.search(r'<input[^>]*name="otp_token"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field
+    assert 'aria-describedby="id_otp_token_error"' in field
+    assert 'id="id_otp_token_error"' in page

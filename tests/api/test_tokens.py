@@ -158,7 +158,7 @@ def test_creating_a_token_without_a_name_shows_the_error_by_the_field(users, cli
 
     assert response.status_code == 200
     page = response.content.decode()
-    errors = re.search(r'<ul class="errorlist" id="id_name_errors">(.*?)</ul>', page, re.DOTALL)
+    errors = re.search(r'<ul class="errorlist" id="id_name_error">(.*?)</ul>', page, re.DOTALL)
     assert errors is not None
     assert "Give the token a name" in errors.group(1)
     assert 'id="new-token"' not in page

@@ -126,7 +126,7 @@ def test_a_range_ending_before_it_starts_is_refused_on_the_to_field_and_lists_no
     assert list(form.errors) == ["date_to"]
     assert form.errors["date_to"] == ["The end date is before the start date."]
     html = response.content.decode()
-    assert 'id="id_date_to_errors"' in html
+    assert 'id="id_date_to_error"' in html
     assert "The end date is before the start date." in html
     assert "No events match these filters." in html
 

@@ -4,25 +4,12 @@ English and Russian; every role sees its own navigation."""
 import re
 
 import pytest
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.browser.helpers import current_code, sign_in, sign_in_with_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def current_code(device: TOTPDevice) -> str:
-    device.refresh_from_db()
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-
-
-def sign_in(page, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
 
 
 def test_first_sign_in_enrols_an_authenticator_by_qr_code(page, users, screenshot):
@@ -50,13 +37,7 @@ def test_first_sign_in_enrols_an_authenticator_by_qr_code(page, users, screensho
 
 
 def test_returning_staff_member_is_asked_for_a_code(page, users):
-    dpo = users["data_protection_officer"]
-    device = TOTPDevice.objects.create(user=dpo, name="phone", confirmed=True)
-    sign_in(page, dpo.username)
-    page.wait_for_url(re.compile(r"/accounts/verify/"))
-    page.get_by_label("Code from your authenticator app").fill(current_code(device))
-    page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(re.compile(r"/$"))
+    sign_in_with_code(page, users["data_protection_officer"])
     nav = page.get_by_role("navigation", name="Main")
     assert nav.get_by_role("link", name="Audit trail").is_visible()
     assert nav.get_by_role("link", name="Users and offices").count() == 0
