@@ -212,7 +212,6 @@ LANGUAGE_COOKIE_NAME = "waypoint_language"
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, opted into now
 TIME_ZONE = env_str("TIME_ZONE", "Europe/Moscow")
 USE_I18N = True
 USE_TZ = True
