@@ -39,7 +39,7 @@ class StaffCreationForm(AdminUserCreationForm):
 class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     form = StaffChangeForm
     add_form = StaffCreationForm
-    list_display = ("username", "get_full_name", "role", "office", "partner_organisation", "is_active")
+    list_display = ("username", "full_name", "role", "office", "partner_organisation", "is_active")
     list_filter = ("role", "office", "is_active")
     search_fields = ("username", "first_name", "last_name", "email")
     fieldsets = (
@@ -54,6 +54,10 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     )
     readonly_fields = ("last_login", "date_joined")
     actions = ["reset_second_factor"]
+
+    @admin.display(description=_("Name"), ordering="last_name")
+    def full_name(self, user: User) -> str:
+        return user.get_full_name()
 
     @admin.action(description=_("Reset the second factor (the user enrols again)"))
     def reset_second_factor(self, request, queryset):
