@@ -30,9 +30,13 @@ def test_mail_is_queued_after_commit_and_sent_by_the_worker(database_queue):
 
 @pytest.mark.django_db(transaction=True)
 def test_work_of_a_rolled_back_transaction_is_never_queued(database_queue):
-    with pytest.raises(RuntimeError), transaction.atomic():
-        enqueue_on_commit(send_email, "Subject", "Body", ["worker@example.org"])
-        raise RuntimeError("the change failed")
+    def failing_change():
+        with transaction.atomic():
+            enqueue_on_commit(send_email, "Subject", "Body", ["worker@example.org"])
+            raise RuntimeError("the change failed")
+
+    with pytest.raises(RuntimeError):
+        failing_change()
     assert DBTaskResult.objects.count() == 0
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
     assert mail.outbox == []
