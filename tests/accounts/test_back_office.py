@@ -83,3 +83,13 @@ def test_resetting_a_lost_second_factor_removes_the_authenticator(users, client_
     assert response.status_code == 302
     assert not TOTPDevice.objects.filter(user=worker).exists()
     assert AuditEvent.objects.filter(object_id=str(worker.pk), changes={"second_factor": None}).exists()
+
+
+def test_opening_an_account_in_the_back_office_is_audited(users, client_for):
+    admin, worker = users[Role.ADMINISTRATOR], users[Role.CASE_WORKER]
+    response = client_for(admin).get(reverse("admin:accounts_user_change", args=[worker.pk]))
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action=Action.VIEW).latest("id")
+    assert (event.actor_username, event.object_type, event.object_id) == (
+        admin.username, "accounts.user", str(worker.pk),
+    )

@@ -52,6 +52,13 @@ class AuditedModelAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return policy.scope(request.user, super().get_queryset(request))
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET" and response.status_code == 200:
+            model = self.model._meta.label_lower
+            record(Action.VIEW, actor=request.user, object_type=model, object_id=str(object_id), request=request)
+        return response
+
     def save_model(self, request, obj, form, change):
         before = model_to_dict(type(obj).objects.get(pk=obj.pk)) if change else {}
         super().save_model(request, obj, form, change)
