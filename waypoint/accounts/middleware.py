@@ -82,7 +82,8 @@ class SecondFactorMiddleware:
 
             enrolled = any(True for _device in devices_for_user(user, confirmed=True))
             target = "accounts:verify" if enrolled else "accounts:enrol"
-            return redirect(f"{reverse(target)}?{urlencode({'next': request.get_full_path()})}")
+            # The path only: a query string may one day hold a searched name.
+            return redirect(f"{reverse(target)}?{urlencode({'next': request.path})}")
         return self.get_response(request)
 
     @staticmethod
