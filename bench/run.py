@@ -47,9 +47,13 @@ def main() -> int:
         record("view", object_type="bench.object", object_id=str(number), username="bench")
     appends_per_second = APPENDS / (time.perf_counter() - start)
 
-    start = time.perf_counter()
-    checked, broken = verify()
-    verified_per_second = checked / (time.perf_counter() - start)
+    # Verification of 2,000 events takes tens of milliseconds: keep the best of five runs.
+    timings = []
+    for _ in range(5):
+        start = time.perf_counter()
+        checked, broken = verify()
+        timings.append(time.perf_counter() - start)
+    verified_per_second = checked / min(timings)
     if broken is not None or checked != APPENDS:
         print(f"the chain written by the benchmark does not verify: {broken}")
         return 1
