@@ -1,0 +1,1 @@
+"""The registry of persons (issue 3). For now: name matching, a pure module."""
