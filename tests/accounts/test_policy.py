@@ -486,3 +486,9 @@ def test_get_for_records_where_a_denied_request_came_from(world):
 def test_an_unknown_action_is_a_programming_error_not_a_permission(users):
     with pytest.raises(ValueError, match="Unknown action"):
         policy.scope(users[Role.ADMINISTRATOR], Office.objects.all(), "edit")
+
+
+def test_get_for_with_an_unknown_action_raises_instead_of_answering_404(users):
+    office = Office.objects.first()
+    with pytest.raises(ValueError, match="Unknown action"):
+        policy.get_for(users[Role.ADMINISTRATOR], Office, "edit", pk=office.pk)

@@ -104,8 +104,9 @@ def get_for(
         if isinstance(model_or_queryset, QuerySet)
         else model_or_queryset._default_manager.all()
     )
+    allowed = scope(user, queryset, action)
     try:
-        return scope(user, queryset, action).get(**lookup)
+        return allowed.get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError, ValidationError):
         record_denial(user, queryset.model._meta.label_lower, _lookup_id(lookup), request)
         raise Http404 from None
