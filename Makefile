@@ -41,6 +41,7 @@ lint: $(VENV)/.installed-test
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/matching_quality.py
 
 # Refresh the Russian catalogue after changing user-visible strings, then translate and compile.
 messages: $(VENV)/.installed-test
