@@ -219,3 +219,34 @@ def test_concurrent_appends_from_four_threads_never_fork_the_chain():
     assert AuditEvent.objects.filter(object_type="test.concurrency").count() == total
     assert verify() == (total, None)
     assert AuditEvent.objects.values("prev_hash").distinct().count() == total
+
+
+def head_of_last_run() -> str:
+    out = StringIO()
+    call_command("audit_verify", stdout=out)
+    return out.getvalue().split("Head: ")[1].strip()
+
+
+@pytest.mark.django_db
+def test_deleting_the_newest_events_is_caught_against_a_kept_checkpoint():
+    record_several(3)
+    checkpoint = head_of_last_run()
+    record_several(2)
+    call_command("audit_verify", checkpoint=checkpoint, stdout=StringIO())
+
+    # Removing everything from the checkpoint on leaves a shorter chain that verifies by itself…
+    lift_trigger("delete")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id >= %s", [int(checkpoint.split(":")[0])])
+    assert AuditEvent.objects.count() == 2
+    assert verify()[1] is None
+    # …but not against the head kept elsewhere.
+    with pytest.raises(CommandError, match="missing or different"):
+        call_command("audit_verify", checkpoint=checkpoint, stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_a_malformed_checkpoint_is_explained():
+    record_several(1)
+    with pytest.raises(CommandError, match="ID:HASH"):
+        call_command("audit_verify", checkpoint="yesterday", stdout=StringIO())
