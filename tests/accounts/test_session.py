@@ -103,3 +103,16 @@ def test_an_idle_htmx_request_asks_the_page_to_go_to_sign_in(users, client_for):
     assert response.status_code == 204
     assert urlsplit(response["HX-Redirect"]).path == reverse("accounts:login")
     assert "_auth_user_id" not in client.session
+
+
+def test_the_idle_clock_is_written_at_most_once_a_minute(users, client_for):
+    client = client_for(users[Role.CASE_WORKER])
+    idle_for(client, 10)
+    stamped = client.session[LAST_ACTIVITY]
+
+    client.get(reverse("core:dashboard"))
+    assert client.session[LAST_ACTIVITY] == stamped, "no session write for a request 10 s later"
+
+    idle_for(client, 90)
+    client.get(reverse("core:dashboard"))
+    assert client.session[LAST_ACTIVITY] >= int(time.time()) - 1

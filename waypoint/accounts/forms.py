@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +17,6 @@ class SignInForm(AuthenticationForm):
     }
 
     def get_invalid_login_error(self):
-        from django.conf import settings
-
         return forms.ValidationError(
             self.error_messages["invalid_login"], code="invalid_login",
             params={"limit": settings.AXES_FAILURE_LIMIT},

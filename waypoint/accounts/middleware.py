@@ -11,8 +11,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import ngettext
+from django_otp import devices_for_user
 
 LAST_ACTIVITY = "waypoint_last_activity"
+ACTIVITY_PRECISION = 60  # seconds
 
 
 class IdleTimeoutMiddleware:
@@ -43,7 +45,10 @@ class IdleTimeoutMiddleware:
                     response["HX-Redirect"] = login_url
                     return response
                 return redirect(login_url)
-            request.session[LAST_ACTIVITY] = now
+            # Writing the session on every request would cost a database write per page;
+            # a minute's precision is plenty for a 30-minute timeout.
+            if now - last >= ACTIVITY_PRECISION or LAST_ACTIVITY not in request.session:
+                request.session[LAST_ACTIVITY] = now
         return self.get_response(request)
 
 
@@ -78,8 +83,6 @@ class SecondFactorMiddleware:
             and not request.path.startswith(self.OPEN_PREFIXES)
             and request.path not in self.allowed_paths()
         ):
-            from django_otp import devices_for_user
-
             enrolled = any(True for _device in devices_for_user(user, confirmed=True))
             target = "accounts:verify" if enrolled else "accounts:enrol"
             # The path only: a query string may one day hold a searched name.

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from waypoint.audit.services import record_denial as audit_denial
+
 from .models import Role
 
 if TYPE_CHECKING:
@@ -120,8 +122,6 @@ def require(user: AnyUser | None, capability: str, *, request=None) -> None:
 
 
 def record_denial(user, object_type: str, object_id: str, request) -> None:
-    from waypoint.audit.services import record_denial as audit_denial
-
     audit_denial(
         actor=user if is_active_user(user) else None,
         object_type=object_type, object_id=object_id, request=request,
