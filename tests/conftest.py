@@ -52,8 +52,13 @@ def make_user(db, office, ngo_x):
 def users(make_user, ngo_y) -> dict[str, User]:
     """One user per role, keyed by role value, plus `case_worker_b` and `partner_user_y`."""
     people = {role.value: make_user(role) for role in Role}
-    people[Role.CASE_WORKER].programmes = [Programme.COUNTER_TRAFFICKING]
-    people[Role.CASE_WORKER].save()
+    for role, programmes in (
+        (Role.CASE_WORKER, [Programme.COUNTER_TRAFFICKING]),
+        (Role.PROGRAMME_MANAGER, [Programme.COUNTER_TRAFFICKING]),
+        (Role.HOTLINE_OPERATOR, [Programme.HOTLINE]),
+    ):
+        people[role].programmes = programmes
+        people[role].save()
     people["case_worker_b"] = make_user(Role.CASE_WORKER, "case_worker_b", programmes=[Programme.RETURN])
     people["partner_user_y"] = make_user(Role.PARTNER_USER, "partner_user_y", partner_organisation=ngo_y)
     return people

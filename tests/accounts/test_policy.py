@@ -12,12 +12,21 @@ from django.test import RequestFactory
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waypoint.accounts import policy
-from waypoint.accounts.models import Office, Role, User
+from waypoint.accounts.models import Office, Programme, Role, User
 from waypoint.api import services as api_services
 from waypoint.api.models import ApiToken
 from waypoint.audit.models import Action, AuditEvent
 from waypoint.audit.services import record
 from waypoint.partners.models import Organisation, OrganisationType
+from waypoint.people.models import (
+    DocumentType,
+    DuplicatePair,
+    IdentityDocument,
+    Person,
+    PersonAlias,
+    PersonMerge,
+    ProgrammeRegistration,
+)
 
 # Every role, plus the second case worker and the partner user of another organisation.
 PERSONAS = [role.value for role in Role] + ["case_worker_b", "partner_user_y"]
@@ -27,6 +36,7 @@ ACTIONS = ("view", "change", "delete")
 ALL = "all"
 OWN = "own"
 NONE = "none"
+PROG = "programme"  # people registered in the persona's programmes (and what hangs off them)
 
 # --- The object matrix: persona -> (view, change, delete) --------------------------------------
 USER_ACCOUNTS = {
@@ -99,33 +109,54 @@ API_TOKENS = {
     "partner_user_y": (OWN, OWN, OWN),
 }
 
+# Staff who work with persons see those of their programmes; nobody deletes a person (merge instead);
+# other names and documents may be removed by those who may edit the person.
+PEOPLE_STAFF = {"programme_manager", "case_worker", "hotline_operator", "case_worker_b"}
+PERSONS = {p: (PROG, PROG, NONE) if p in PEOPLE_STAFF else (NONE, NONE, NONE) for p in PERSONAS}
+PERSON_DETAILS = {p: (PROG, PROG, PROG) if p in PEOPLE_STAFF else (NONE, NONE, NONE) for p in PERSONAS}
+REGISTRATIONS = PERSONS
+MERGES = {
+    p: {"programme_manager": (PROG, PROG, NONE)}.get(p, (PROG, NONE, NONE) if p in PEOPLE_STAFF else (NONE, NONE, NONE))
+    for p in PERSONAS
+}
+DUPLICATE_PAIRS = {p: (PROG, PROG, NONE) if p == "programme_manager" else (NONE, NONE, NONE) for p in PERSONAS}
+
 OBJECT_MATRIX = {
     "accounts.user": (User, USER_ACCOUNTS),
     "accounts.office": (Office, OFFICES),
     "partners.organisation": (Organisation, ORGANISATIONS),
     "audit.auditevent": (AuditEvent, AUDIT_EVENTS),
     "api.apitoken": (ApiToken, API_TOKENS),
+    "people.person": (Person, PERSONS),
+    "people.personalias": (PersonAlias, PERSON_DETAILS),
+    "people.identitydocument": (IdentityDocument, PERSON_DETAILS),
+    "people.programmeregistration": (ProgrammeRegistration, REGISTRATIONS),
+    "people.personmerge": (PersonMerge, MERGES),
+    "people.duplicatepair": (DuplicatePair, DUPLICATE_PAIRS),
 }
 
 # --- The capability matrix: persona -> the capabilities it holds -------------------------------
 EVERY_CAPABILITY = {
     "view_dashboard", "manage_users", "view_audit_trail", "view_directory", "change_directory", "use_api",
+    "view_people", "merge_people", "import_people",
 }
+PEOPLE_WORK = {policy.VIEW_PEOPLE}
+MANAGER_PEOPLE_WORK = {policy.VIEW_PEOPLE, policy.MERGE_PEOPLE, policy.IMPORT_PEOPLE}
 STAFF_CAPABILITIES = {policy.VIEW_DASHBOARD, policy.VIEW_DIRECTORY, policy.USE_API}
 
 CAPABILITY_MATRIX = {
     "administrator": {
         policy.VIEW_DASHBOARD, policy.MANAGE_USERS, policy.VIEW_DIRECTORY, policy.CHANGE_DIRECTORY, policy.USE_API,
     },
-    "programme_manager": STAFF_CAPABILITIES,
-    "case_worker": STAFF_CAPABILITIES,
-    "hotline_operator": STAFF_CAPABILITIES,
+    "programme_manager": STAFF_CAPABILITIES | MANAGER_PEOPLE_WORK,
+    "case_worker": STAFF_CAPABILITIES | PEOPLE_WORK,
+    "hotline_operator": STAFF_CAPABILITIES | PEOPLE_WORK,
     "me_officer": STAFF_CAPABILITIES,
     "data_protection_officer": {policy.VIEW_DASHBOARD, policy.VIEW_AUDIT_TRAIL, policy.VIEW_DIRECTORY, policy.USE_API},
     "partner_user": STAFF_CAPABILITIES,
     "trainer": STAFF_CAPABILITIES,
     "learner": {policy.VIEW_DASHBOARD},
-    "case_worker_b": STAFF_CAPABILITIES,
+    "case_worker_b": STAFF_CAPABILITIES | PEOPLE_WORK,
     "partner_user_y": STAFF_CAPABILITIES,
 }
 
@@ -146,7 +177,46 @@ def world(users, office, ngo_x, ngo_y):
     api_services.create_token(users["case_worker"], name="second script", valid_days=90)
     record(Action.VIEW, users["case_worker"], actor=users["case_worker"])
     record(Action.UPDATE, site, actor=users["administrator"], changes={"name": ["Old", "New"]})
-    return {"users": users, "offices": [office, site], "organisations": [ngo_x, ngo_y, dormant]}
+    return {
+        "users": users, "offices": [office, site], "organisations": [ngo_x, ngo_y, dormant],
+        "people": people_world(users),
+    }
+
+
+# Who knows each person of the world: the programmes it is registered in.
+PEOPLE_WORLD = {
+    "ct": [Programme.COUNTER_TRAFFICKING],
+    "avrr": [Programme.RETURN],
+    "icc": [Programme.HOTLINE],
+    "ct_and_avrr": [Programme.COUNTER_TRAFFICKING, Programme.RETURN],
+    "merged_away": [Programme.RETURN],
+}
+
+
+def people_world(users) -> dict[str, Person]:
+    """A person per programme, one known to two, each with another name and a document; merges into
+    the people of each programme; and possible duplicates within and across programmes."""
+    people = {}
+    for key, programmes in PEOPLE_WORLD.items():
+        person = Person.objects.create(given_name="Anna", family_name=f"Test-{key}".replace("_", ""))
+        for programme in programmes:
+            ProgrammeRegistration.objects.create(person=person, programme=programme)
+        PersonAlias.objects.create(person=person, given_name="Ann", family_name="Other")
+        IdentityDocument.objects.create(person=person, document_type=DocumentType.PASSPORT, number=f"75{person.pk}0001")
+        people[key] = person
+    for survivor in ("ct", "avrr", "icc"):
+        PersonMerge.objects.create(
+            survivor=people[survivor], absorbed=people["merged_away"], merged_by=users["programme_manager"]
+        )
+    for first, second in (("ct", "ct_and_avrr"), ("avrr", "icc"), ("ct", "avrr")):
+        a, b = sorted((people[first], people[second]), key=lambda p: p.pk)
+        DuplicatePair.objects.create(first=a, second=b, score=0.8)
+    return people
+
+
+def programme_people(user: User) -> set[Person]:
+    known = {key for key, programmes in PEOPLE_WORLD.items() if set(programmes) & set(user.programmes or [])}
+    return set(Person.objects.filter(family_name__in=[f"Test-{key}".replace("_", "") for key in known]))
 
 
 def expected_rows(kind: str, model, user: User) -> set:
@@ -159,6 +229,15 @@ def expected_rows(kind: str, model, user: User) -> set:
         return {user}
     if model is ApiToken:
         return set(ApiToken.objects.filter(user=user))
+    if kind == PROG:
+        mine = programme_people(user)
+        if model is Person:
+            return mine
+        if model is PersonMerge:
+            return {m for m in everything if m.survivor in mine}
+        if model is DuplicatePair:
+            return {d for d in everything if d.first in mine or d.second in mine}
+        return {row for row in everything if row.person in mine}
     raise AssertionError(f"No meaning of 'own' for {model.__name__}")
 
 
@@ -213,7 +292,7 @@ def test_scope_returns_exactly_the_rows_the_matrix_allows(world, label, persona,
     expected = expected_rows(kind, model, user)
     if kind != NONE:
         assert expected, "the world must hold rows for this persona, or the check proves nothing"
-    if kind == OWN:
+    if kind in (OWN, PROG):
         assert expected != set(model._default_manager.all()), "other people's rows must exist"
 
     assert set(policy.scope(user, model._default_manager.all(), action)) == expected

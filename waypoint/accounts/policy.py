@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from waypoint.audit.services import record_denial as audit_denial
@@ -46,6 +46,12 @@ VIEW_AUDIT_TRAIL = "view_audit_trail"
 VIEW_DIRECTORY = "view_directory"
 CHANGE_DIRECTORY = "change_directory"
 USE_API = "use_api"
+VIEW_PEOPLE = "view_people"
+MERGE_PEOPLE = "merge_people"
+IMPORT_PEOPLE = "import_people"
+
+# Staff who work with persons: they see the people registered in their own programmes.
+PEOPLE_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.CASE_WORKER, Role.HOTLINE_OPERATOR})
 
 CAPABILITIES: dict[str, frozenset[str]] = {
     VIEW_DASHBOARD: ALL_ROLES,
@@ -54,6 +60,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     VIEW_DIRECTORY: ALL_ROLES - {Role.LEARNER},
     CHANGE_DIRECTORY: frozenset({Role.ADMINISTRATOR}),
     USE_API: ALL_ROLES - {Role.LEARNER},
+    VIEW_PEOPLE: PEOPLE_ROLES,
+    MERGE_PEOPLE: frozenset({Role.PROGRAMME_MANAGER}),
+    IMPORT_PEOPLE: frozenset({Role.PROGRAMME_MANAGER}),
 }
 
 
@@ -171,6 +180,49 @@ def audit_event_scope(user: User, queryset: QuerySet, action: Action) -> QuerySe
     return queryset.none()
 
 
+# --- Rules for the people registry ------------------------------------------------------------
+def person_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """People registered in one of the user's programmes; nobody deletes a person (merge instead)."""
+    from waypoint.people.models import ProgrammeRegistration
+
+    if user.role not in PEOPLE_ROLES or action == "delete" or not user.programmes:
+        return queryset.none()
+    registered = ProgrammeRegistration.objects.filter(person=OuterRef("pk"), programme__in=user.programmes)
+    return queryset.filter(Exists(registered))
+
+
+def visible_people(user: User, action: Action = "view") -> QuerySet:
+    from waypoint.people.models import Person
+
+    return scope(user, Person.objects.all(), action)
+
+
+def person_detail_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """Other names and documents follow their person; wrong ones may be removed by those who edit."""
+    return queryset.filter(person__in=visible_people(user, "view" if action == "view" else "change"))
+
+
+def registration_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    if action == "delete":
+        return queryset.none()
+    return queryset.filter(person__in=visible_people(user, action))
+
+
+def merge_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """Merges are seen with their survivor; only a programme manager undoes one."""
+    if action == "delete" or (action == "change" and user.role not in CAPABILITIES[MERGE_PEOPLE]):
+        return queryset.none()
+    return queryset.filter(survivor__in=visible_people(user, action))
+
+
+def duplicate_pair_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """The review list of programme managers: pairs with at least one person of their programmes."""
+    if action == "delete" or user.role not in CAPABILITIES[MERGE_PEOPLE]:
+        return queryset.none()
+    mine = visible_people(user, "change")
+    return queryset.filter(Q(first__in=mine) | Q(second__in=mine))
+
+
 def register_foundation_rules() -> None:
     register("accounts.User", user_scope)
     register("accounts.Office", RoleRule(viewers=ALL_ROLES, editors=frozenset({Role.ADMINISTRATOR})))
@@ -180,3 +232,9 @@ def register_foundation_rules() -> None:
     )
     register("audit.AuditEvent", audit_event_scope)
     register("api.ApiToken", api_token_scope)
+    register("people.Person", person_scope)
+    register("people.PersonAlias", person_detail_scope)
+    register("people.IdentityDocument", person_detail_scope)
+    register("people.ProgrammeRegistration", registration_scope)
+    register("people.PersonMerge", merge_scope)
+    register("people.DuplicatePair", duplicate_pair_scope)

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "waypoint.accounts",
     "waypoint.audit",
     "waypoint.partners",
+    "waypoint.people",
     "waypoint.api",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("waypoint.accounts.urls")),
     path("audit/", include("waypoint.audit.urls")),
     path("partners/", include("waypoint.partners.urls")),
+    path("people/", include("waypoint.people.urls")),
     path("api-tokens/", include("waypoint.api.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin_site.urls),

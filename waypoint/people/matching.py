@@ -337,26 +337,40 @@ def pair_score(a: Mapping[str, object], b: Mapping[str, object]) -> float:
 
 
 def name_keys(record: Mapping[str, object]) -> set[str]:
-    """Blocking keys for candidate look-up, to be indexed by the registry.
+    """Blocking keys for candidate look-up, indexed by the registry (``people.index``).
+
+    Broad keys (each alone may be shared by thousands of records in a large registry):
 
     * ``n:<skeleton>`` for every reading of every family and given word, in one namespace so that order
       swaps and double surnames still meet; family names contribute their masculine stem, so Ivanova
       finds Ivanov (the scorer then tells them apart);
-    * ``g:<group>`` for a given name in the equivalence table (Aleksandr finds Oleksandr);
-    * ``p:<first three letters of the family stem>:<birth year>`` so that a typo later in the family
-      name is still found among people born the same year.
+    * ``g:<group>`` for a given name in the equivalence table (Aleksandr finds Oleksandr).
+
+    Selective keys (a handful of records each), what registration and duplicate scans look up first:
+
+    * ``f:<family stem>:<given>`` for every family part and given word, the given word by its
+      equivalence group when it has one (Yulia Kovalchuk finds Iuliia Kovalchuk and Julia Kowaltschuk);
+    * ``y:<family stem>:<birth year>``: a typo in the given name is still found;
+    * ``p:<first three letters of the family stem>:<birth year>``: so is a typo later in the family name.
+
     A candidate is any record sharing at least one key.
     """
     person = _clean(record)
     keys: set[str] = set()
-    for word in _family_parts(person.family):
-        keys.update(f"n:{_family_stem(s)}" for s in skeletons(word))
+    family_stems = {_family_stem(s) for word in _family_parts(person.family) for s in skeletons(word)}
+    keys.update(f"n:{stem}" for stem in family_stems)
+    given_keys: set[str] = set()
     for word in latinise(person.given).split():
         for reading in skeletons(word):
             keys.add(f"n:{reading}")
             if reading in _GIVEN_GROUP:
                 keys.add(f"g:{_GIVEN_GROUP[reading]}")
+                given_keys.add(f"g{_GIVEN_GROUP[reading]}")
+            else:
+                given_keys.add(reading)
+    keys.update(f"f:{stem}:{given}" for stem in family_stems for given in given_keys)
     year = person.birth_date[:4]
     if person.family and year.isdigit():
+        keys.update(f"y:{stem}:{year}" for stem in family_stems)
         keys.add(f"p:{_family_stem(skeleton(person.family))[:3]}:{year}")
     return keys

@@ -231,3 +231,23 @@ def skeleton(name: str) -> str:
     """
     words = latinise(name).split()
     return "".join(word_skeletons(w)[0] for w in words)
+
+
+def icao_latin(name: str) -> str:
+    """The Latin form of a name as a passport would print it under ICAO Doc 9303 (2013 rules).
+
+    Cyrillic words are transliterated (Ukrainian, Central Asian letters folded first); Latin words are
+    kept as written. The capitalisation of each word is kept: «ЮЛИЯ» gives IULIIA, «Юлия» Iuliia.
+    """
+    text = unicodedata.normalize("NFC", name or "").strip()
+    if not _CYRILLIC_RE.search(text):
+        return text
+    words = []
+    for word in text.split():
+        latin = iuliia.ICAO_DOC_9303.translate(word.lower().translate(_CYRILLIC_FOLD))
+        if word.isupper() and len(word) > 1:
+            latin = latin.upper()
+        elif word[:1].isupper():
+            latin = "-".join(part[:1].upper() + part[1:] for part in latin.split("-"))
+        words.append(latin)
+    return " ".join(words)

@@ -1,0 +1,3 @@
+"""Routes of the people import pages."""
+
+urlpatterns: list = []

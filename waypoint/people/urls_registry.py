@@ -1,0 +1,3 @@
+"""Routes of the people registry pages."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the people review pages."""
+
+urlpatterns: list = []
