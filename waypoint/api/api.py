@@ -2,13 +2,16 @@
 
 from uuid import UUID
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
+from ninja.errors import ValidationError as RequestValidationError
 from ninja.security import HttpBearer
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Office
 from waypoint.partners.models import Organisation
+from waypoint.people.api import router as people_router
 
 from .services import authenticate_token
 
@@ -29,6 +32,22 @@ api = NinjaAPI(
     docs_url=None,  # the interactive page needs scripts from elsewhere, which the CSP refuses
     urls_namespace="api",
 )
+
+
+@api.exception_handler(RequestValidationError)
+def request_not_valid(request: HttpRequest, exc: RequestValidationError) -> HttpResponse:
+    """Malformed requests answer 422 in the same shape as refused data: {detail, errors: {field: [...]}}."""
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ())]
+        # ("body", "payload", "birth_date") or ("query", "limit"): the client knows the field, not our names.
+        field = ".".join(location[2:] if location[:1] == ["body"] else location[1:]) or "__all__"
+        errors.setdefault(field, []).append(str(error.get("msg", "")))
+    detail = _("The request is not valid: see the errors for each field.")
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
+api.add_router("/people", people_router)
 
 
 class MeOut(Schema):
