@@ -15,6 +15,7 @@ STAFF_PERSONAS = [persona for persona in PERSONAS if persona != Role.LEARNER]
 # Every navigation item and the address its link must point to.
 NAV_LINKS = {
     "Dashboard": "/",
+    "People": "/people/",
     "Partner directory": "/partners/",
     "Users and offices": "/admin/",
     "Audit trail": "/audit/",
@@ -22,17 +23,18 @@ NAV_LINKS = {
 API_TOKENS_LINK = "/api-tokens/"
 
 STAFF_NAVIGATION = ["Dashboard", "Partner directory"]
+PEOPLE_NAVIGATION = ["Dashboard", "People", "Partner directory"]
 EXPECTED_NAVIGATION = {
     "administrator": ["Dashboard", "Partner directory", "Users and offices"],
-    "programme_manager": STAFF_NAVIGATION,
-    "case_worker": STAFF_NAVIGATION,
-    "hotline_operator": STAFF_NAVIGATION,
+    "programme_manager": PEOPLE_NAVIGATION,
+    "case_worker": PEOPLE_NAVIGATION,
+    "hotline_operator": PEOPLE_NAVIGATION,
     "me_officer": STAFF_NAVIGATION,
     "data_protection_officer": ["Dashboard", "Partner directory", "Audit trail"],
     "partner_user": STAFF_NAVIGATION,
     "trainer": STAFF_NAVIGATION,
     "learner": ["Dashboard"],
-    "case_worker_b": STAFF_NAVIGATION,
+    "case_worker_b": PEOPLE_NAVIGATION,
     "partner_user_y": STAFF_NAVIGATION,
 }
 # The user menu links to the API tokens page for everyone who may use the API.

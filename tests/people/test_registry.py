@@ -180,3 +180,19 @@ def test_a_merged_away_record_is_not_a_candidate(users):
 
     found = [c.person for c in lookup.search(users["case_worker"], "Kovalchuk Julia")]
     assert found == [survivor]
+
+
+def test_a_denial_inside_a_service_stays_in_the_audit_trail(users):
+    from django.http import Http404
+
+    from waypoint.audit.models import Action, AuditEvent
+
+    person = register(users["case_worker_b"], programme=Programme.RETURN, family_name="Ivanov")
+    with pytest.raises(Http404):
+        services.update(users["case_worker"], person, {"family_name": "Petrov"}, version=person.version)
+    with pytest.raises(Http404):
+        services.add_alias(users["case_worker"], person, {"family_name": "Petrov"})
+
+    denials = AuditEvent.objects.filter(action=Action.DENY, actor_id=users["case_worker"].pk)
+    assert list(denials.values_list("object_type", "object_id")) == [("people.person", str(person.pk))] * 2
+    assert Person.objects.get(pk=person.pk).family_name == "Ivanov"

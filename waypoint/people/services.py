@@ -1,4 +1,8 @@
-"""Writing to the registry. Every write is one transaction, validated, indexed and audited."""
+"""Writing to the registry. Every write is one transaction, validated, indexed and audited.
+
+Access is checked before the transaction opens, so that the audited record of a denial is not rolled
+back with the refused write.
+"""
 
 from __future__ import annotations
 
@@ -83,10 +87,15 @@ def register(
     return person
 
 
-@transaction.atomic
 def update(user: User, person: Person, data: Mapping[str, Any], *, version: int, request=None) -> Person:
     """Save changes made on a copy opened at `version`; a newer save by someone else is a conflict."""
-    current = policy.get_for(user, Person.objects.select_for_update(), "change", pk=person.pk, request=request)
+    policy.get_for(user, Person, "change", pk=person.pk, request=request)  # outside: a denial stays audited
+    with transaction.atomic():
+        return _update(user, person, data, version=version, request=request)
+
+
+def _update(user: User, person: Person, data: Mapping[str, Any], *, version: int, request=None) -> Person:
+    current = Person.objects.select_for_update().get(pk=person.pk)
     if current.version != version:
         raise ConflictError
     before = snapshot(current, PERSON_FIELDS)
@@ -105,9 +114,13 @@ def update(user: User, person: Person, data: Mapping[str, Any], *, version: int,
     return current
 
 
-@transaction.atomic
 def add_alias(user: User, person: Person, data: Mapping[str, str], *, request=None) -> PersonAlias:
     policy.get_for(user, Person, "change", pk=person.pk, request=request)
+    with transaction.atomic():
+        return _add_alias(user, person, data, request=request)
+
+
+def _add_alias(user: User, person: Person, data: Mapping[str, str], *, request=None) -> PersonAlias:
     alias = PersonAlias(person=person, **data)
     alias.full_clean()
     alias.save()
@@ -119,38 +132,38 @@ def add_alias(user: User, person: Person, data: Mapping[str, str], *, request=No
     return alias
 
 
-@transaction.atomic
 def remove_alias(user: User, alias: PersonAlias, *, request=None) -> None:
     alias = policy.get_for(user, PersonAlias, "delete", pk=alias.pk, request=request)
     person = alias.person
-    record(Action.DELETE, alias, actor=user, request=request, changes={"name": [str(alias), None]})
-    alias.delete()
-    index.reindex(person)
+    with transaction.atomic():
+        record(Action.DELETE, alias, actor=user, request=request, changes={"name": [str(alias), None]})
+        alias.delete()
+        index.reindex(person)
 
 
-@transaction.atomic
 def add_document(user: User, person: Person, data: Mapping[str, Any], *, request=None) -> IdentityDocument:
-    policy.get_for(user, Person, "change", pk=person.pk, request=request)
+    person = policy.get_for(user, Person, "change", pk=person.pk, request=request)
     document = IdentityDocument(person=person, **data)
     document.full_clean()
     if person.birth_date and document.issued_on and document.issued_on < person.birth_date:
         raise ValidationError({"issued_on": _("The document is dated before the person was born.")})
-    document.save()
-    record(
-        Action.CREATE, document, actor=user, request=request,
-        changes={"person": [None, str(person.pk)], "document_type": [None, document.document_type], "number": None},
-    )
+    with transaction.atomic():
+        document.save()
+        record(
+            Action.CREATE, document, actor=user, request=request,
+            changes={"person": [None, str(person.pk)], "document_type": [None, document.document_type], "number": None},
+        )
     return document
 
 
-@transaction.atomic
 def remove_document(user: User, document: IdentityDocument, *, request=None) -> None:
     document = policy.get_for(user, IdentityDocument, "delete", pk=document.pk, request=request)
-    record(
-        Action.DELETE, document, actor=user, request=request,
-        changes={"person": [str(document.person_id), None], "document_type": [document.document_type, None]},
-    )
-    document.delete()
+    with transaction.atomic():
+        record(
+            Action.DELETE, document, actor=user, request=request,
+            changes={"person": [str(document.person_id), None], "document_type": [document.document_type, None]},
+        )
+        document.delete()
 
 
 def check_photo(upload: UploadedFile) -> str:
@@ -165,10 +178,14 @@ def check_photo(upload: UploadedFile) -> str:
     raise ValidationError({"photo": _("The photo must be a JPEG or PNG image.")})
 
 
-@transaction.atomic
 def set_photo(user: User, person: Person, upload: UploadedFile | None, *, request=None) -> None:
     """Store (or, with None, remove) the photo; files live under MEDIA_ROOT, never served directly."""
-    person = policy.get_for(user, Person.objects.select_for_update(), "change", pk=person.pk, request=request)
+    policy.get_for(user, Person, "change", pk=person.pk, request=request)
+    with transaction.atomic():
+        _set_photo(user, Person.objects.select_for_update().get(pk=person.pk), upload, request=request)
+
+
+def _set_photo(user: User, person: Person, upload: UploadedFile | None, *, request=None) -> None:
     old = person.photo.name if person.photo else ""
     if upload is not None:
         extension = check_photo(upload)
@@ -183,14 +200,14 @@ def set_photo(user: User, person: Person, upload: UploadedFile | None, *, reques
     record(Action.UPDATE, person, actor=user, request=request, changes={"photo": None})
 
 
-@transaction.atomic
 def add_to_programme(user: User, person: Person, programme: str, *, request=None) -> ProgrammeRegistration:
     """Make a person the user can already see known to another of the user's programmes."""
     _require_programme(user, programme)
     person = policy.get_for(user, Person, "view", pk=person.pk, request=request)
-    registration, created = ProgrammeRegistration.objects.get_or_create(
-        person=person, programme=programme, defaults={"office": user.office, "registered_by": user}
-    )
-    if created:
-        record(Action.CREATE, registration, actor=user, request=request, changes={"programme": [None, programme]})
+    with transaction.atomic():
+        registration, created = ProgrammeRegistration.objects.get_or_create(
+            person=person, programme=programme, defaults={"office": user.office, "registered_by": user}
+        )
+        if created:
+            record(Action.CREATE, registration, actor=user, request=request, changes={"programme": [None, programme]})
     return registration
