@@ -123,6 +123,9 @@ STAFF_PAGES = [
     ("case_worker", reverse("partners:list")),
     ("case_worker", reverse("api_tokens:list")),
     ("case_worker", reverse("accounts:password_change")),
+    ("case_worker", reverse("people:search")),
+    ("case_worker", reverse("people:search") + "?q=Ivanov"),
+    ("case_worker", reverse("people:register")),
     ("data_protection_officer", reverse("audit:trail")),
     ("data_protection_officer", reverse("audit:trail") + "?username=x"),
     ("administrator", reverse("core:dashboard")),
@@ -158,6 +161,29 @@ def all_pages(users, client_for):
     yield "404 signed in", client_for(users["case_worker"]).get("/no-such-page/")
     yield "404 by policy", client_for(users["case_worker"]).get(reverse("audit:trail"))
     yield "csrf failure", Client(enforce_csrf_checks=True).post(reverse("accounts:login"), {"username": "x"})
+    yield from people_pages(users, client_for)
+
+
+def people_pages(users, client_for):
+    """The person pages need a person; the registration form is also seen with errors and a warning."""
+    from waypoint.people import services as people
+
+    worker = client_for(users["case_worker"])
+    person = people.register(users["case_worker"], {"family_name": "Ковальчук", "given_name": "Юлия"}, programme="CT")
+    people.add_document(users["case_worker"], person, {"document_type": "passport", "number": "4506123456"})
+    people.add_alias(users["case_worker"], person, {"family_name": "Kowaltschuk"})
+    yield "person page", worker.get(reverse("people:detail", args=[person.pk]))
+    yield "person edit page", worker.get(reverse("people:edit", args=[person.pk]))
+    yield "person page with a form error", worker.post(reverse("people:document_add", args=[person.pk]),
+                                                       {"document-number": "1"})
+    yield "people search with a result", worker.get(reverse("people:search"), {"q": "Kovalchuk"})
+    yield "registration with errors and a duplicate warning", worker.post(reverse("people:register"), {
+        "family_name": "Kovalchuk", "given_name": "Yulia", "birth_date": "2999-01-01", "programme": "CT",
+        "alias-TOTAL_FORMS": "1", "alias-INITIAL_FORMS": "0", "alias-0-kind": "spelling",
+    })
+    yield "person of another programme", client_for(users["case_worker_b"]).get(
+        reverse("people:detail", args=[person.pk])
+    )
 
 
 def test_every_page_carries_the_security_headers(users, client_for):

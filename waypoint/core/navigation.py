@@ -22,6 +22,7 @@ class NavItem:
 
 MAIN_NAVIGATION = [
     NavItem(_("Dashboard"), "core:dashboard", policy.VIEW_DASHBOARD),
+    NavItem(_("People"), "people:search", policy.VIEW_PEOPLE),
     NavItem(_("Partner directory"), "partners:list", policy.VIEW_DIRECTORY),
     NavItem(_("Users and offices"), "admin:index", policy.MANAGE_USERS),
     NavItem(_("Audit trail"), "audit:trail", policy.VIEW_AUDIT_TRAIL),
