@@ -37,12 +37,24 @@ def login_redirect(url: str) -> str:
 
 # --- Every named address of the site has an access test below ------------------------------
 # The back office ("admin:*") is tested as a whole further down.
+PEOPLE_STAFF = frozenset({"programme_manager", "case_worker", "hotline_operator", "case_worker_b"})
+MANAGERS = frozenset({"programme_manager"})
+
 COVERED_URL_NAMES = {
     "core:dashboard", "audit:trail", "partners:list", "api_tokens:list", "api_tokens:revoke",
     "accounts:login", "accounts:logout", "accounts:verify", "accounts:enrol", "accounts:password_change",
     "accounts:password_reset", "accounts:password_reset_done", "accounts:password_reset_confirm",
     "accounts:password_reset_complete", "accounts:set_language",
     "api:me", "api:offices", "api:organisations", "api:organisation", "api:openapi-json", "api:api-root",
+    # The people registry: capability pages below; its object pages in tests/people/test_views.py,
+    # test_review_views.py and test_import.py; its API in tests/api/test_people_api.py.
+    "people:search", "people:register", "people:register_candidates", "people:detail", "people:edit",
+    "people:photo", "people:photo_upload", "people:photo_remove", "people:alias_add", "people:alias_remove",
+    "people:document_add", "people:document_remove", "people:programme_add",
+    "people:duplicates", "people:duplicate_not_same", "people:merge_start", "people:merge_confirm",
+    "people:merges", "people:merge_undo",
+    "people:import", "people:import_template", "people:import_preview",
+    "api:list_people", "api:create_person", "api:get_person", "api:update_person",
 }
 
 
@@ -70,6 +82,11 @@ CAPABILITY_PAGES = {
     "/partners/": (policy.VIEW_DIRECTORY, NOT_LEARNERS),
     "/audit/": (policy.VIEW_AUDIT_TRAIL, frozenset({"data_protection_officer"})),
     "/api-tokens/": (policy.USE_API, NOT_LEARNERS),
+    "/people/": (policy.VIEW_PEOPLE, PEOPLE_STAFF),
+    "/people/register/": (policy.VIEW_PEOPLE, PEOPLE_STAFF),
+    "/people/duplicates/": (policy.MERGE_PEOPLE, MANAGERS),
+    "/people/merges/": (policy.MERGE_PEOPLE, MANAGERS),
+    "/people/import/": (policy.IMPORT_PEOPLE, MANAGERS),
 }
 PAGE_CASES = [
     pytest.param(url, persona, id=f"{url}-{persona}") for url in CAPABILITY_PAGES for persona in PERSONAS

@@ -1,3 +1,11 @@
-"""Routes of the people import pages."""
+"""Routes of the people import pages (namespace `people`, mounted at /people/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_import
+
+urlpatterns: list = [
+    path("import/", views_import.upload, name="import"),
+    path("import/template.csv", views_import.template, name="import_template"),
+    path("import/<slug:token>/", views_import.preview, name="import_preview"),
+]
