@@ -62,6 +62,8 @@ def test_register_then_warned_while_typing_then_found_in_both_alphabets(page, us
         expect(rows).to_have_count(1)
         expect(rows.first).to_contain_text(person.reference)
         expect(rows.first).to_contain_text("Ковальчук Юлия")
+        assert "ковальчук" not in page.url.lower()
+        assert "kovalchuk" not in page.url.lower()
     screenshot("search-results")
     assert violations == []
 
