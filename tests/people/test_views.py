@@ -770,3 +770,11 @@ def test_the_search_page_without_a_query_invites_to_search_and_to_register(users
     assert f'href="{url("register")}"' in content
     assert "Register a person" in content
     assert not AuditEvent.objects.filter(object_type="people.search").exists()
+
+
+def test_managers_find_the_review_and_import_pages_from_the_people_page(users, client_for):
+    manager_page = client_for(users["programme_manager"]).get(url("search")).content.decode()
+    worker_page = client_for(users["case_worker"]).get(url("search")).content.decode()
+    for address in (reverse("people:duplicates"), reverse("people:merges"), reverse("people:import")):
+        assert f'href="{address}"' in manager_page
+        assert f'href="{address}"' not in worker_page

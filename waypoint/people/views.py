@@ -133,7 +133,14 @@ def search(request: HttpRequest) -> HttpResponse:
         shown = ", ".join(str(result.person.pk) for result in results)
         record(Action.VIEW, actor=request.user, object_type="people.search", changes={"shown": [shown]},
                request=request)
-    return render(request, "people/search.html", {"form": form, "query": query, "results": results})
+    return render(
+        request, "people/search.html",
+        {
+            "form": form, "query": query, "results": results,
+            "may_merge": policy.may(request.user, policy.MERGE_PEOPLE),
+            "may_import": policy.may(request.user, policy.IMPORT_PEOPLE),
+        },
+    )
 
 
 # --- Registration -------------------------------------------------------------------------------
