@@ -609,8 +609,7 @@ def test_a_photo_is_uploaded_and_served_only_through_the_policy(users, client_fo
     assert served["Content-Type"] == content_type
     assert served["Cache-Control"] == "no-store"
     assert served["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(served.streaming_content) == content
-    served.close()
+    assert served.content == content
     assert client_for(users["case_worker_b"]).get(url("photo", yulia.pk)).status_code == 404
     assert Client().get(url("photo", yulia.pk)).status_code == 302
 

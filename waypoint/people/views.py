@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import capfirst
@@ -365,17 +365,21 @@ def programme_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def photo(request: HttpRequest, pk: int) -> FileResponse:
-    """The photo, only through the policy: files are never served from a public folder."""
+def photo(request: HttpRequest, pk: int) -> HttpResponse:
+    """The photo, only through the policy: files are never served from a public folder.
+
+    Read whole (at most 5 MB) rather than streamed, so no file handle outlives the request.
+    """
     person = policy.get_for(request.user, Person, "view", pk=pk, request=request)
     extension = person.photo.name.rsplit(".", 1)[-1].lower() if person.photo else ""
     if extension not in PHOTO_CONTENT_TYPES:
         raise Http404
     try:
-        handle = person.photo.open("rb")
+        with person.photo.open("rb") as handle:
+            content = handle.read()
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=PHOTO_CONTENT_TYPES[extension])
+    response = HttpResponse(content, content_type=PHOTO_CONTENT_TYPES[extension])
     response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
