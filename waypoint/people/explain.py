@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .matching import Reason
 
 FIELD_LABELS = {
     "family": _("family name"),
     "given": _("given name"),
-    "name": _("name"),
+    "name": pgettext_lazy("person", "name"),
     "patronymic": _("patronymic"),
     "birth_date": _("date of birth"),
     "sex": _("sex"),
