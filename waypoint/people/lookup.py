@@ -11,18 +11,22 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Role, User
 from waypoint.core.crypto import blind_index
 
-from .index import BROAD_KINDS, SELECTIVE_KINDS, person_records, query_keys
+from .index import BROAD_KINDS, KINDS, person_records, query_keys
 from .matching import SAME_PERSON_THRESHOLD, Match, Reason, compare
 from .models import IdentityDocument, NameKey, Person, PersonAlias, ProgrammeRegistration
 from .validation import normalise_document_number
 
-CANDIDATE_LIMIT = 400  # ids fetched per tier: bounds the scoring work whatever the registry's size
+CANDIDATE_LIMIT = 200  # ids fetched per tier: bounds the scoring work whatever the registry's size
+# Key kinds tried in turn until a candidate reaches the threshold: family + given name; family + birth year
+# (a typo in the given name); then single name words (a typo in the family name, or a single name). At a
+# million persons a birth-year key matches hundreds: trying it only when needed keeps most look-ups small.
+TIERS = (frozenset({KINDS["f"]}), frozenset({KINDS["y"], KINDS["p"]}), BROAD_KINDS)
 REFERENCE = re.compile(r"^\s*P-?0*(\d{1,12})\s*$", re.IGNORECASE)
 _SCORING_FIELDS = (
     "id", "given_name", "family_name", "patronymic", "given_name_latin", "family_name_latin",
@@ -71,13 +75,19 @@ def _scoring_queryset(queryset: QuerySet[Person]) -> QuerySet[Person]:
 
 
 def _ids_for(keys: Iterable[int], within: QuerySet[Person] | None, limit: int) -> list[int]:
+    """Persons sharing the most keys first: when more than `limit` share one, the closest are kept."""
     keys = list(keys)
     if not keys:
         return []
-    rows = NameKey.objects.filter(key__in=keys)
+    shared = (
+        NameKey.objects.filter(key__in=keys).values("person_id").annotate(shared=Count("*"))  # index only
+        .order_by("-shared", "person_id").values_list("person_id", flat=True)
+    )  # fmt: skip
     if within is None:
-        return list(dict.fromkeys(rows.values_list("person_id", flat=True)[:limit]))
-    return list(within.filter(pk__in=rows.values("person_id")).values_list("pk", flat=True)[:limit])
+        return list(shared[:limit])
+    ids = list(shared[: limit * 4])
+    allowed = set(within.filter(pk__in=ids).values_list("pk", flat=True))
+    return [pk for pk in ids if pk in allowed][:limit]
 
 
 def rank(record: Mapping[str, object], people: Iterable[Person]) -> list[Candidate]:
@@ -89,17 +99,19 @@ def rank(record: Mapping[str, object], people: Iterable[Person]) -> list[Candida
 
 def _candidates(record: Mapping[str, object], within: QuerySet[Person] | None, exclude: int | None) -> list[Candidate]:
     keys = query_keys(record)
-    selective = [k for k, kind in keys.items() if kind in SELECTIVE_KINDS]
-    broad = [k for k, kind in keys.items() if kind in BROAD_KINDS]
-    ids = _ids_for(selective, within, CANDIDATE_LIMIT)
-    ranked = rank(record, _scoring_queryset(Person.objects.filter(pk__in=ids)))
-    if not (ranked and ranked[0].score >= SAME_PERSON_THRESHOLD):
-        # Nothing convincing yet: a typo in the given name with no birth year, or a single name.
-        more = [pk for pk in _ids_for(broad, within, CANDIDATE_LIMIT) if pk not in set(ids)]
-        ranked = sorted(
-            ranked + rank(record, _scoring_queryset(Person.objects.filter(pk__in=more))),
-            key=lambda c: (-c.score, c.person.family_name, c.person.given_name, c.person.pk),
-        )
+    ranked: list[Candidate] = []
+    seen: set[int] = set()
+    for kinds in TIERS:
+        ids = [pk for pk in _ids_for([k for k, kind in keys.items() if kind in kinds], within, CANDIDATE_LIMIT)
+               if pk not in seen]  # fmt: skip
+        seen.update(ids)
+        if ids:
+            ranked = sorted(
+                ranked + rank(record, _scoring_queryset(Person.objects.filter(pk__in=ids))),
+                key=lambda c: (-c.score, c.person.family_name, c.person.given_name, c.person.pk),
+            )
+        if ranked and ranked[0].score >= SAME_PERSON_THRESHOLD:
+            break  # convincing: the next tiers would only add weaker candidates
     return [c for c in ranked if c.person.pk != exclude]
 
 
