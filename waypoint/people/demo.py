@@ -21,7 +21,7 @@ from typing import Any
 
 from waypoint.accounts.models import Office, User
 
-from . import generator, index, services
+from . import duplicates, generator, index, services
 from .models import AliasKind, DocumentType, IdentityDocument, Person, PersonAlias, ProgrammeRegistration
 
 SEED = 2026
@@ -222,3 +222,6 @@ def load(stdout, *, generated: int = GENERATED) -> None:
         f"{DELIBERATE_DUPLICATES + re_registered} registered twice in other spellings, "
         f"{documents} identity documents, {aliases} other names."
     )
+    # Fill the managers' review list, as the nightly `find_duplicates` would.
+    found = duplicates.scan()
+    stdout.write(f"Possible duplicates queued for review: {found.pairs_written}.")
