@@ -60,7 +60,7 @@ class HiddenMatch:
 def _best_match(record: Mapping[str, object], person: Person) -> Match:
     best: Match | None = None
     citizenship = str(record.get("citizenship") or "")
-    for form in person_records(person, person.aliases.all()):
+    for form in person_records(person, getattr(person, "scoring_aliases", None)):
         if citizenship and citizenship in (person.citizenships or []):
             form["citizenship"] = citizenship
         match = compare(record, form)
@@ -71,7 +71,10 @@ def _best_match(record: Mapping[str, object], person: Person) -> Match:
 
 def _scoring_queryset(queryset: QuerySet[Person]) -> QuerySet[Person]:
     aliases = PersonAlias.objects.only("person_id", "given_name", "family_name", "patronymic")
-    return queryset.only(*_SCORING_FIELDS).prefetch_related(Prefetch("aliases", queryset=aliases))
+    # A plain list (to_attr): a prefetched manager per candidate costs as much as scoring the candidate.
+    return queryset.only(*_SCORING_FIELDS).prefetch_related(
+        Prefetch("aliases", queryset=aliases, to_attr="scoring_aliases")
+    )
 
 
 def _ids_for(keys: Iterable[int], within: QuerySet[Person] | None, limit: int) -> list[int]:
