@@ -40,7 +40,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 
 # The registry benchmark loads BENCH_PERSONS generated persons into SQLite, then into PostgreSQL
-# (a throwaway cluster): about an hour at a million. Both run even if the first misses a target.
+# (a throwaway cluster): about 15 minutes at a million. Both run even if the first misses a target.
 BENCH_PERSONS ?= 1000000
 REGISTRY_BENCH := $(BIN)/python bench/people_registry.py --persons $(BENCH_PERSONS)
 

@@ -66,6 +66,11 @@ def test_bad_input_names_the_field_and_saves_nothing(users, data, field):
     assert not NameKey.objects.exists()
 
 
+@pytest.mark.parametrize("name", ["O\u02bbg\u02bbiloy", "G\u2019ulomov", "O'Brien", "Anne-Marie", "Жўраев"])
+def test_apostrophes_and_hyphens_of_real_names_are_accepted(users, name):
+    assert register(users["case_worker"], family_name=name).family_name == name
+
+
 def test_an_estimated_age_gives_an_approximate_year_of_birth(users):
     person = register(
         users["case_worker"], family_name="Ivanov", birth_date_precision=BirthDatePrecision.ESTIMATED,

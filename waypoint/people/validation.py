@@ -31,7 +31,7 @@ def validate_name(value: str) -> None:
         raise ValidationError(
             _("A name may contain only letters, spaces, hyphens and apostrophes."), code="characters"
         )
-    scripts = {_script(ch) for ch in value if ch.isalpha()}
+    scripts = {_script(ch) for ch in value if ch.isalpha() and ch not in _NAME_MARKS}  # the okina is a "letter"
     if len(scripts) > 1:
         raise ValidationError(
             _("This name mixes alphabets (%(scripts)s): type it in one alphabet, e.g. all Cyrillic or all Latin."),
