@@ -345,7 +345,7 @@ def test_a_file_with_errors_is_not_imported(manager):
 
 def test_an_import_is_all_or_nothing(manager, monkeypatch):
     monkeypatch.setattr(importing, "BATCH_SIZE", 2)
-    original = importing._BulkWriter.insert
+    original = importing.BulkWriter.insert
     batches = []
 
     def failing(self, objs, **kwargs):
@@ -355,7 +355,7 @@ def test_an_import_is_all_or_nothing(manager, monkeypatch):
                 raise RuntimeError("the database went away")
         return original(self, objs, **kwargs)
 
-    monkeypatch.setattr(importing._BulkWriter, "insert", failing)
+    monkeypatch.setattr(importing.BulkWriter, "insert", failing)
     parsed = read(csv_bytes(*GOOD_ROWS))
 
     with pytest.raises(RuntimeError):

@@ -26,8 +26,7 @@ import random
 from bisect import bisect
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
-from types import SimpleNamespace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypedDict
 
 from .populations import (
@@ -395,11 +394,9 @@ def generate(
 # --------------------------------------------------------------------------------------------------
 # Loading
 #
-# A million persons do not go through model instances: building them and compiling `bulk_create`
-# cost ~0.3 ms a person (five minutes for the persons alone).  Rows are prepared once per column with
-# the fields' own `get_db_prep_save` and written with COPY (PostgreSQL) or one prepared statement
-# (SQLite); the Latin forms and the matching keys come from `transliteration.icao_latin` and `index`,
-# exactly as `services.register` computes them.
+# A million persons do not go through `bulk_create` (~0.3 ms a person): `bulk.BulkWriter`, which the
+# import uses too, writes them; the Latin forms and the matching keys are computed as
+# `services.register` computes them.
 
 
 @lru_cache(maxsize=65536)
@@ -410,102 +407,7 @@ def _icao(name: str) -> str:
     return icao_latin(name)
 
 
-class _Draft(SimpleNamespace):
-    """What `index.person_records` reads of a person, without a model instance."""
-
-    def birth_date_text(self) -> str:
-        from .models import Person
-
-        return Person.birth_date_text(self)  # type: ignore[arg-type]
-
-
-def _insert(model: Any, columns: Sequence[str], rows: list[tuple]) -> None:
-    """Rows of database values into a table: COPY on PostgreSQL, one prepared statement elsewhere."""
-    from django.db import connection
-
-    if not rows:
-        return
-    quote = connection.ops.quote_name
-    names = ", ".join(quote(column) for column in columns)
-    table = quote(model._meta.db_table)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({placeholders})", rows)  # noqa: S608
-
-
-def _next_ids(model: Any, count: int) -> list[int]:
-    """Primary keys for `count` new rows, taken before the rows are written (inside the transaction)."""
-    from django.db import connection
-
-    table, pk = model._meta.db_table, model._meta.pk.column
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)", [table, pk, count]
-            )
-            return [row[0] for row in cursor.fetchall()]
-        if connection.vendor != "sqlite":
-            raise NotImplementedError("bulk_load supports SQLite and PostgreSQL")
-        # The write lock is held (IMMEDIATE transaction); AUTOINCREMENT never reuses a deleted id.
-        quote = connection.ops.quote_name
-        cursor.execute(f"SELECT COALESCE(MAX({quote(pk)}), 0) FROM {quote(table)}")  # noqa: S608
-        top = cursor.fetchone()[0]
-        cursor.execute("SELECT COALESCE(MAX(seq), 0) FROM sqlite_sequence WHERE name = %s", [table])
-        start = max(top, cursor.fetchone()[0]) + 1
-        return list(range(start, start + count))
-
-
-def _prepared(pk: int, person: Mapping[str, Any], user: Any, *, name: str, prepare: Callable, cache: dict) -> Any:
-    value = person[name]
-    key = tuple(value) if isinstance(value, list) else value
-    if key not in cache:
-        cache[key] = prepare(value)
-    return cache[key]
-
-
-def _person_row_maker(now: datetime.datetime) -> tuple[list[str], Callable[[int, Mapping[str, Any], Any], tuple]]:
-    """Columns of `Person` and a function (id, generated person, registrar id) -> row of database values."""
-    from django.db import connection, models
-
-    from .models import Person
-
-    columns: list[str] = []
-    makers: list[Callable[[int, Mapping[str, Any], Any], Any]] = []
-    for field in Person._meta.concrete_fields:
-        columns.append(field.column)
-        name = field.name
-        if field.primary_key:
-            makers.append(lambda pk, person, user: pk)
-        elif name in PERSON_FIELDS:
-            prepare = partial(field.get_db_prep_save, connection=connection)
-            if type(field) in (models.CharField, models.TextField):
-                makers.append(lambda pk, person, user, name=name: person[name])
-            elif getattr(field, "sensitive", False):  # encrypted: a fresh ciphertext every time
-                makers.append(lambda pk, person, user, name=name, prepare=prepare: prepare(person[name]))
-            else:  # dates and code lists repeat: prepare each value once
-                makers.append(partial(_prepared, name=name, prepare=prepare, cache={}))
-        elif name.endswith("_latin") and name.removesuffix("_latin") in PERSON_FIELDS:
-            source = name.removesuffix("_latin")
-            makers.append(lambda pk, person, user, source=source: _icao(person[source]))
-        elif name == "created_by":
-            makers.append(lambda pk, person, user: user)
-        else:
-            auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-            value = field.get_db_prep_save(now if auto else field.get_default(), connection)
-            makers.append(lambda pk, person, user, value=value: value)
-
-    def row(pk: int, person: Mapping[str, Any], user: Any) -> tuple:
-        return tuple(make(pk, person, user) for make in makers)
-
-    return columns, row
-
-
-_REGISTRATION_FIELDS = ("person", "programme", "office", "registered_by", "registered_at")
+_REGISTRATION_COLUMNS = ("person_id", "programme", "office_id", "registered_by_id", "registered_at")
 
 
 def bulk_load(
@@ -526,10 +428,10 @@ def bulk_load(
     person gets the Latin form and the matching keys that `services.register` would give.  One
     transaction per batch: an interrupted load leaves whole batches.
     """
-    from django.db import connection, transaction
-    from django.utils import timezone
+    from django.db import transaction
 
     from . import index
+    from .bulk import BulkWriter
     from .models import NameKey, Person, ProgrammeRegistration
 
     registrars = dict(programmes) if isinstance(programmes, Mapping) else dict.fromkeys(programmes)
@@ -537,11 +439,9 @@ def bulk_load(
     registered_by = {code: (user.office_id, user.pk) if user else (None, None) for code, user in registrars.items()}
     rng = random.Random(seed + 1)
     source = iter(people if people is not None else generate(n, seed=seed, duplicate_share=duplicate_share))
-    now = timezone.now()
-    person_columns, person_row = _person_row_maker(now)
-    registration_columns = [ProgrammeRegistration._meta.get_field(name).column for name in _REGISTRATION_FIELDS]
-    key_columns = [NameKey._meta.get_field(name).column for name in ("person", "key", "kind")]
-    registered_at = connection.ops.adapt_datetimefield_value(now)
+    person_writer, registration_writer = BulkWriter(Person), BulkWriter(ProgrammeRegistration)
+    key_writer = BulkWriter(NameKey)
+    registered_at = registration_writer.prepared("registered_at", registration_writer.now)
     ids: list[int] = []
     while len(ids) < n:
         batch = list(itertools.islice(source, min(batch_size, n - len(ids))))
@@ -549,21 +449,25 @@ def bulk_load(
             break
         chosen = [_one(rng, codes) for _ in batch]
         with transaction.atomic():
-            pks = _next_ids(Person, len(batch))
-            rows, registrations, keys = [], [], []
-            for pk, person, code in zip(pks, batch, chosen, strict=True):
-                office_id, user_id = registered_by[code]
-                rows.append(person_row(pk, person, user_id))
-                registrations.append((pk, code, office_id, user_id, registered_at))
-                draft = _Draft(**person_fields(person))
-                draft.given_name_latin, draft.family_name_latin, draft.patronymic_latin = (
-                    _icao(person["given_name"]), _icao(person["family_name"]), _icao(person["patronymic"])
-                )
-                keys.extend((pk, key, kind) for key, kind in index.hashed_keys(index.person_records(draft, ())).items())
-            _insert(Person, person_columns, rows)
-            _insert(ProgrammeRegistration, registration_columns, registrations)
-            _insert(NameKey, key_columns, keys)
-        ids.extend(pks)
+            rows = []
+            for person, code in zip(batch, chosen, strict=True):
+                fields = person_fields(person)
+                latin = {f"{name}_latin": _icao(fields[name]) for name in ("given_name", "family_name", "patronymic")}
+                rows.append(person_writer.build({**fields, **latin}, created_by_id=registered_by[code][1]))
+            person_writer.insert(rows, returning=True)
+            registration_writer.insert_values(
+                _REGISTRATION_COLUMNS,
+                [(row.pk, code, *registered_by[code], registered_at) for row, code in zip(rows, chosen, strict=True)],
+            )
+            key_writer.insert_values(
+                ("person_id", "key", "kind"),
+                [
+                    (row.pk, key, kind)
+                    for row in rows
+                    for key, kind in index.hashed_keys(index.person_records(row, ())).items()
+                ],
+            )
+        ids.extend(row.pk for row in rows)
         if progress:
             progress(len(ids))
     return ids
