@@ -228,6 +228,21 @@ def duplicate_pair_scope(user: User, queryset: QuerySet, action: Action) -> Quer
     return queryset.filter(_person_visible(user, "first", "change") | _person_visible(user, "second", "change"))
 
 
+# --- Rules for the partner directory (issue 4) ---------------------------------------------
+def register_directory_rules() -> None:
+    """Directory objects other than organisations (services, locations, ...)."""
+
+
+# --- Rules for the hotline (issue 4) ----------------------------------------------------------
+def register_hotline_rules() -> None:
+    """Consultations, call-backs, knowledge base."""
+
+
+# --- Rules for cases, referrals and consent ---------------------------------------------------
+def register_case_rules() -> None:
+    """Cases, referrals and consent records."""
+
+
 def register_foundation_rules() -> None:
     register("accounts.User", user_scope)
     register("accounts.Office", RoleRule(viewers=ALL_ROLES, editors=frozenset({Role.ADMINISTRATOR})))
@@ -243,3 +258,6 @@ def register_foundation_rules() -> None:
     register("people.ProgrammeRegistration", registration_scope)
     register("people.PersonMerge", merge_scope)
     register("people.DuplicatePair", duplicate_pair_scope)
+    register_directory_rules()
+    register_hotline_rules()
+    register_case_rules()

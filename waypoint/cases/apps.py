@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    """Access rules for these models live with all the others in `accounts.policy`."""
+
+    name = "waypoint.cases"
+    label = "cases"
+    verbose_name = _("Cases and referrals")
