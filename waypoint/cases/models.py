@@ -29,6 +29,9 @@ class ReferenceSequence(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="one_sequence_per_prefix_year")]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
 
 class Channel(models.TextChoices):
     """How a case came to the office: the seeds' breakdown of referral sources."""
@@ -73,8 +76,12 @@ class Case(models.Model):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     channel = models.CharField(_("how the case came"), max_length=20, choices=Channel.choices)
     referring_organisation = models.ForeignKey(
-        "partners.Organisation", verbose_name=_("referred by"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="cases_referred",
+        "partners.Organisation",
+        verbose_name=_("referred by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases_referred",
     )
     summary = EncryptedTextField(_("summary"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -100,6 +107,9 @@ class CaseMember(models.Model):
         verbose_name = _("case member")
         verbose_name_plural = _("case members")
         constraints = [models.UniqueConstraint(fields=["case", "person"], name="person_once_per_case")]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_role_display()}"
 
 
 class ReferralKind(models.TextChoices):
@@ -136,22 +146,36 @@ class Referral(models.Model):
         _("direction"), max_length=10, choices=ReferralDirection.choices, default=ReferralDirection.OUTBOUND
     )
     organisation = models.ForeignKey(
-        "partners.Organisation", verbose_name=_("partner organisation"), on_delete=models.PROTECT,
+        "partners.Organisation",
+        verbose_name=_("partner organisation"),
+        on_delete=models.PROTECT,
         related_name="referrals",
     )
     service = models.ForeignKey(
-        "partners.Service", verbose_name=_("service"), null=True, blank=True, on_delete=models.PROTECT,
+        "partners.Service",
+        verbose_name=_("service"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="referrals",
     )
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT,
+        "people.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="referrals",
     )
     case = models.ForeignKey(
         Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT, related_name="referrals"
     )
     consent = models.ForeignKey(
-        "consent.ConsentRecord", verbose_name=_("consent"), null=True, blank=True, on_delete=models.PROTECT,
+        "consent.ConsentRecord",
+        verbose_name=_("consent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="referrals",
     )
     programme = models.CharField(_("programme"), max_length=10, choices=Programme.choices)
@@ -168,7 +192,10 @@ class Referral(models.Model):
     decline_reason = models.TextField(_("reason for declining"), blank=True)
     feedback = EncryptedTextField(_("partner's feedback"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -187,9 +214,7 @@ class Referral(models.Model):
 class ReferralUpdate(models.Model):
     """One step in a referral's life (sent, accepted, progress note...), for its timeline."""
 
-    referral = models.ForeignKey(
-        Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="updates"
-    )
+    referral = models.ForeignKey(Referral, verbose_name=_("referral"), on_delete=models.CASCADE, related_name="updates")
     status = models.CharField(_("status"), max_length=20, choices=ReferralStatus.choices)
     note = EncryptedTextField(_("note"), blank=True)
     by = models.ForeignKey(
@@ -201,3 +226,6 @@ class ReferralUpdate(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("referral update")
         verbose_name_plural = _("referral updates")
+
+    def __str__(self) -> str:
+        return f"{self.referral} {self.get_status_display()}"

@@ -53,11 +53,18 @@ class ConsentRecord(models.Model):
     )
     purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
     recipient_organisation = models.ForeignKey(
-        "partners.Organisation", verbose_name=_("recipient organisation"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="consents",
+        "partners.Organisation",
+        verbose_name=_("recipient organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consents",
     )
     recipient_type = models.CharField(
-        _("recipient type"), max_length=30, choices=OrganisationType.choices, blank=True,
+        _("recipient type"),
+        max_length=30,
+        choices=OrganisationType.choices,
+        blank=True,
         help_text=_("Any organisation of this type, when no organisation is named."),
     )
     data_categories = models.JSONField(_("data that may be shared"), default=list)
@@ -69,7 +76,10 @@ class ConsentRecord(models.Model):
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
     withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)

@@ -32,10 +32,10 @@ class CallerSex(models.TextChoices):
 
 class AgeBand(models.TextChoices):
     UNDER_18 = "0-17", _("Under 18")
-    FROM_18 = "18-24", _("18–24")
-    FROM_25 = "25-34", _("25–34")
-    FROM_35 = "35-44", _("35–44")
-    FROM_45 = "45-59", _("45–59")
+    FROM_18 = "18-24", _("18 to 24")
+    FROM_25 = "25-34", _("25 to 34")
+    FROM_35 = "35-44", _("35 to 44")
+    FROM_45 = "45-59", _("45 to 59")
     FROM_60 = "60+", _("60 and over")
     UNKNOWN = "", _("Not known")
 
@@ -70,12 +70,12 @@ class Bilingual(models.Model):
         abstract = True
         ordering = ["position", "name_en"]
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return self.name_ru if (get_language() or "").startswith("ru") else self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Topic(Bilingual):
@@ -103,7 +103,9 @@ class Consultation(models.Model):
         "accounts.Office", verbose_name=_("site"), on_delete=models.PROTECT, related_name="consultations"
     )
     operator = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("operator"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
         related_name="consultations",
     )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.CALL)
@@ -118,17 +120,30 @@ class Consultation(models.Model):
     caller_type = models.CharField(_("caller"), max_length=20, choices=CallerType.choices)
     topics = models.ManyToManyField(Topic, verbose_name=_("topics"), related_name="consultations")
     heard_from = models.ForeignKey(
-        CampaignMaterial, verbose_name=_("heard of us from"), null=True, blank=True, on_delete=models.PROTECT,
+        CampaignMaterial,
+        verbose_name=_("heard of us from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="consultations",
     )
     answer = EncryptedTextField(_("answer given"), blank=True)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
     person = models.ForeignKey(
-        "people.Person", verbose_name=_("person"), null=True, blank=True, on_delete=models.PROTECT,
-        related_name="consultations", help_text=_("Only when the caller agreed to give their name."),
+        "people.Person",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="consultations",
+        help_text=_("Only when the caller agreed to give their name."),
     )
     case = models.ForeignKey(
-        "cases.Case", verbose_name=_("case"), null=True, blank=True, on_delete=models.PROTECT,
+        "cases.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="consultations",
     )
     referrals = models.ManyToManyField(
@@ -166,8 +181,12 @@ class FollowUp(models.Model):
     action = models.CharField(_("what to do"), max_length=300)
     contact = EncryptedTextField(_("how to reach the caller"), blank=True)
     assigned_to = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="follow_ups",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="follow_ups",
     )
     status = models.CharField(_("status"), max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
@@ -177,6 +196,9 @@ class FollowUp(models.Model):
         ordering = ["due_at"]
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
+
+    def __str__(self) -> str:
+        return self.action
 
 
 class ArticleKind(models.TextChoices):
@@ -197,14 +219,26 @@ class KnowledgeArticle(models.Model):
     is_published = models.BooleanField(_("published"), default=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("updated by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:
         ordering = ["title_en"]
         verbose_name = _("knowledge base article")
         verbose_name_plural = _("knowledge base articles")
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs):
+        # SQLite folds case for ASCII only; a folded copy makes Cyrillic search work on both databases.
+        self.search_text = " ".join([self.title_en, self.title_ru, self.body_en, self.body_ru]).casefold()
+        super().save(*args, **kwargs)
 
     @property
     def title(self) -> str:
@@ -213,11 +247,3 @@ class KnowledgeArticle(models.Model):
     @property
     def body(self) -> str:
         return self.body_ru if (get_language() or "").startswith("ru") else self.body_en
-
-    def save(self, *args, **kwargs):
-        # SQLite folds case for ASCII only; a folded copy makes Cyrillic search work on both databases.
-        self.search_text = " ".join([self.title_en, self.title_ru, self.body_en, self.body_ru]).casefold()
-        super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.title

@@ -112,8 +112,12 @@ class Organisation(models.Model):
     logo = models.URLField(_("logo"), max_length=500, blank=True)
     uri = models.URLField(_("URI"), max_length=500, blank=True)
     parent_organization = models.ForeignKey(
-        "self", verbose_name=_("parent organisation"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="branches",
+        "self",
+        verbose_name=_("parent organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="branches",
     )
     # Waypoint's own
     organisation_type = models.CharField(_("type"), max_length=30, choices=OrganisationType.choices)
@@ -166,6 +170,9 @@ class OrganizationIdentifier(models.Model):
         verbose_name = _("organisation identifier")
         verbose_name_plural = _("organisation identifiers")
 
+    def __str__(self) -> str:
+        return self.identifier
+
 
 class Program(models.Model):
     id = _id()
@@ -195,7 +202,11 @@ class Service(models.Model):
         Organisation, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="services"
     )
     program = models.ForeignKey(
-        Program, verbose_name=_("programme"), null=True, blank=True, on_delete=models.SET_NULL,
+        Program,
+        verbose_name=_("programme"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="services",
     )
     name = models.CharField(_("name"), max_length=300)
@@ -223,7 +234,9 @@ class Service(models.Model):
     accepts_nationalities = models.JSONField(_("accepts nationalities"), default=list, blank=True)
     accepts_exploitation_types = models.JSONField(_("accepts victims of"), default=list, blank=True)
     accepting_referrals = models.BooleanField(_("accepting referrals"), default=True)
-    capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True, help_text=_("For example, shelter beds."))
+    capacity = models.PositiveIntegerField(
+        _("capacity"), null=True, blank=True, help_text=_("For example, shelter beds.")
+    )
     available = models.PositiveIntegerField(_("available now"), null=True, blank=True)
     availability_updated_at = models.DateTimeField(_("availability updated"), null=True, blank=True)
 
@@ -249,6 +262,9 @@ class ServiceArea(models.Model):
         verbose_name = _("service area")
         verbose_name_plural = _("service areas")
 
+    def __str__(self) -> str:
+        return self.name or self.extent[:50]
+
 
 class CostOption(models.Model):
     id = _id()
@@ -264,6 +280,9 @@ class CostOption(models.Model):
         verbose_name = _("cost option")
         verbose_name_plural = _("cost options")
 
+    def __str__(self) -> str:
+        return self.option or str(self.amount or "")
+
 
 class RequiredDocument(models.Model):
     id = _id()
@@ -274,6 +293,9 @@ class RequiredDocument(models.Model):
     class Meta:
         verbose_name = _("required document")
         verbose_name_plural = _("required documents")
+
+    def __str__(self) -> str:
+        return self.document
 
 
 class Funding(models.Model):
@@ -286,8 +308,12 @@ class Funding(models.Model):
         verbose_name = _("funding")
         verbose_name_plural = _("funding")
 
+    # --- Locations -------------------------------------------------------------------------------
 
-# --- Locations -------------------------------------------------------------------------------
+    def __str__(self) -> str:
+        return self.source
+
+
 class Location(models.Model):
     id = _id()
     location_type = models.CharField(_("location type"), max_length=10, choices=LocationType.choices)
@@ -328,6 +354,9 @@ class Address(models.Model):
         verbose_name = _("address")
         verbose_name_plural = _("addresses")
 
+    def __str__(self) -> str:
+        return f"{self.address_1}, {self.city}"
+
 
 class Accessibility(models.Model):
     id = _id()
@@ -340,6 +369,9 @@ class Accessibility(models.Model):
         verbose_name = _("accessibility")
         verbose_name_plural = _("accessibility")
 
+    def __str__(self) -> str:
+        return self.description[:50]
+
 
 class ServiceAtLocation(models.Model):
     id = _id()
@@ -351,8 +383,12 @@ class ServiceAtLocation(models.Model):
         verbose_name = _("service at a location")
         verbose_name_plural = _("services at locations")
 
+    # --- Contacts, phones, schedules, languages --------------------------------------------------
 
-# --- Contacts, phones, schedules, languages --------------------------------------------------
+    def __str__(self) -> str:
+        return f"{self.service} @ {self.location}"
+
+
 class Contact(models.Model):
     id = _id()
     organization = _parent(Organisation, _("organisation"), "contacts")
@@ -424,6 +460,9 @@ class Schedule(models.Model):
         verbose_name = _("schedule")
         verbose_name_plural = _("schedules")
 
+    def __str__(self) -> str:
+        return self.description[:80] or f"{self.byday} {self.opens_at}-{self.closes_at}"
+
 
 class Language(models.Model):
     """A language a service, location or phone line works in (`code`: ISO 639-1, or 639-3)."""
@@ -467,7 +506,11 @@ class TaxonomyTerm(models.Model):
     name = models.CharField(_("name"), max_length=300)
     description = models.TextField(_("description"))
     parent = models.ForeignKey(
-        "self", verbose_name=_("broader term"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("broader term"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="children",
     )
     taxonomy = _text(_("taxonomy (free text)"), 200)
@@ -503,6 +546,9 @@ class Attribute(models.Model):
         verbose_name = _("attribute")
         verbose_name_plural = _("attributes")
 
+    def __str__(self) -> str:
+        return f"{self.link_entity} {self.link_id}: {self.taxonomy_term}"
+
 
 class Metadata(models.Model):
     """HSDS `metadata` rows from an imported datapackage, kept so that a round trip loses nothing.
@@ -522,6 +568,9 @@ class Metadata(models.Model):
         verbose_name = _("metadata")
         verbose_name_plural = _("metadata")
 
+    def __str__(self) -> str:
+        return f"{self.resource_type} {self.field_name}"
+
 
 class MetaTableDescription(models.Model):
     id = _id()
@@ -532,3 +581,6 @@ class MetaTableDescription(models.Model):
     class Meta:
         verbose_name = _("table description")
         verbose_name_plural = _("table descriptions")
+
+    def __str__(self) -> str:
+        return self.name
