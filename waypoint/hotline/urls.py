@@ -1,5 +1,8 @@
-from django.urls import path  # noqa: F401
+from . import urls_knowledge, urls_statistics
 
 app_name = "hotline"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    *urls_statistics.urlpatterns,
+    *urls_knowledge.urlpatterns,
+]

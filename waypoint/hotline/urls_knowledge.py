@@ -1,0 +1,3 @@
+"""Routes of the knowledge base."""
+
+urlpatterns: list = []

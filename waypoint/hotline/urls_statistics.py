@@ -1,0 +1,3 @@
+"""Routes of the hotline statistics."""
+
+urlpatterns: list = []

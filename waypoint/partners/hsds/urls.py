@@ -1,0 +1,3 @@
+"""Routes of the HSDS exchange: export and import of datapackages."""
+
+urlpatterns: list = []

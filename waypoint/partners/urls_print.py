@@ -1,0 +1,3 @@
+"""Routes of the printable directory."""
+
+urlpatterns: list = []
