@@ -25,6 +25,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	} > .env.tmp && mv .env.tmp .env
 
 run: $(VENV)/.installed-run .env
+	scripts/system-packages.sh run
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo

@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.http import Http404
 from django.test import RequestFactory
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from waypoint.accounts import policy
@@ -17,6 +18,11 @@ from waypoint.api import services as api_services
 from waypoint.api.models import ApiToken
 from waypoint.audit.models import Action, AuditEvent
 from waypoint.audit.services import record
+from waypoint.cases.models import Case, CaseMember, Channel, MemberRole, Referral, ReferralStatus, ReferralUpdate
+from waypoint.consent.models import ConsentRecord
+from waypoint.consent.models import Purpose as ConsentPurpose
+from waypoint.hotline.models import CampaignMaterial, Consultation, FollowUp, KnowledgeArticle, Topic
+from waypoint.partners import models as directory
 from waypoint.partners.models import Organisation, OrganisationType
 from waypoint.people.models import (
     DocumentType,
@@ -37,6 +43,10 @@ ALL = "all"
 OWN = "own"
 NONE = "none"
 PROG = "programme"  # people registered in the persona's programmes (and what hangs off them)
+SITE = "site"  # consultations of the persona's own site (and their follow-ups)
+UNUSED = "unused"  # topics and campaign materials no consultation uses
+PUBLISHED = "published"  # knowledge base articles that are published
+LISTED = "listed"  # the rows this persona's entry in LISTED_ROWS names (cases and referrals)
 
 # --- The object matrix: persona -> (view, change, delete) --------------------------------------
 USER_ACCOUNTS = {
@@ -121,6 +131,23 @@ MERGES = {
 }
 DUPLICATE_PAIRS = {p: (PROG, PROG, NONE) if p == "programme_manager" else (NONE, NONE, NONE) for p in PERSONAS}
 
+# The directory's tables (services, locations, phones...): read by all but learners, changed by administrators;
+# agreements with partners are internal: partner users do not read them.
+DIRECTORY_TABLE = {
+    p: (ALL, ALL, ALL) if p == "administrator" else (NONE, NONE, NONE) if p == "learner" else (ALL, NONE, NONE)
+    for p in PERSONAS
+}
+AGREEMENTS = {
+    p: (NONE, NONE, NONE) if p in {"partner_user", "partner_user_y"} else DIRECTORY_TABLE[p] for p in PERSONAS
+}
+DIRECTORY_MODELS = [
+    directory.OrganizationIdentifier, directory.Program, directory.Service, directory.ServiceArea,
+    directory.CostOption, directory.RequiredDocument, directory.Funding, directory.Location, directory.Address,
+    directory.Accessibility, directory.ServiceAtLocation, directory.Contact, directory.Phone, directory.Schedule,
+    directory.Language, directory.Taxonomy, directory.TaxonomyTerm, directory.Attribute, directory.Metadata,
+    directory.MetaTableDescription,
+]
+
 OBJECT_MATRIX = {
     "accounts.user": (User, USER_ACCOUNTS),
     "accounts.office": (Office, OFFICES),
@@ -133,12 +160,80 @@ OBJECT_MATRIX = {
     "people.programmeregistration": (ProgrammeRegistration, REGISTRATIONS),
     "people.personmerge": (PersonMerge, MERGES),
     "people.duplicatepair": (DuplicatePair, DUPLICATE_PAIRS),
+    "partners.agreement": (directory.Agreement, AGREEMENTS),
+    **{model._meta.label_lower: (model, DIRECTORY_TABLE) for model in DIRECTORY_MODELS},
 }
+
+# The hotline: operators see their site's consultations and change those they recorded; the test programme
+# manager works in counter-trafficking only, so sees none (an ICC manager is tested on its own below).
+# Follow-ups go with their consultation, and any operator of the site works the queue. Nobody deletes either.
+CONSULTATIONS = {p: (SITE, OWN, NONE) if p == "hotline_operator" else (NONE, NONE, NONE) for p in PERSONAS}
+FOLLOW_UPS = {p: (SITE, SITE, NONE) if p == "hotline_operator" else (NONE, NONE, NONE) for p in PERSONAS}
+# Topics and campaign materials: read by staff, changed by administrators, deleted only while unused.
+HOTLINE_LISTS = {
+    p: (ALL, ALL, UNUSED) if p == "administrator" else (NONE, NONE, NONE) if p in {
+        "partner_user", "partner_user_y", "learner"} else (ALL, NONE, NONE)
+    for p in PERSONAS
+}
+KNOWLEDGE_READERS = {"programme_manager", "case_worker", "hotline_operator", "case_worker_b"}
+KNOWLEDGE_ARTICLES = {
+    p: (ALL, ALL, ALL) if p == "administrator" else (PUBLISHED, NONE, NONE) if p in KNOWLEDGE_READERS
+    else (NONE, NONE, NONE)
+    for p in PERSONAS
+}
+# Cases and referrals: which rows of `cases_world` each persona reaches (by reference), beside the matrix.
+# A hotline operator who escalated a call does not see the case; partner users see only referrals to their
+# own organisation that were sent; nobody deletes a case or a referral, and a referral's history is read-only.
+CASE_ROWS = {
+    "programme_manager": {"CT-owned", "CT-assigned", "CT-other"},
+    "case_worker": {"CT-owned", "CT-assigned"},
+    "case_worker_b": {"AVRR-owned"},
+}
+REFERRAL_ROWS = {
+    "partner_user": {"R-icc-here", "R-ct-case", "R-avrr"},
+    "partner_user_y": {"R-icc-north", "R-ct-mine"},
+    "programme_manager": {"R-ct-case", "R-ct-mine", "R-ct-draft"},
+    "case_worker": {"R-ct-case", "R-ct-mine"},
+    "case_worker_b": {"R-avrr"},
+    "hotline_operator": {"R-icc-here"},
+}
+LISTED_ROWS = {
+    "cases.case": CASE_ROWS, "cases.casemember": CASE_ROWS,
+    "cases.referral": REFERRAL_ROWS, "cases.referralupdate": REFERRAL_ROWS,
+}
+CASES = {p: (LISTED, LISTED, NONE) if p in CASE_ROWS else (NONE, NONE, NONE) for p in PERSONAS}
+CASE_MEMBERS = {p: (LISTED, LISTED, LISTED) if p in CASE_ROWS else (NONE, NONE, NONE) for p in PERSONAS}
+REFERRALS = {p: (LISTED, LISTED, NONE) if p in REFERRAL_ROWS else (NONE, NONE, NONE) for p in PERSONAS}
+REFERRAL_UPDATES = {p: (LISTED, NONE, NONE) if p in REFERRAL_ROWS else (NONE, NONE, NONE) for p in PERSONAS}
+# Consents: seen and recorded by staff who may see and change the person; the DPO reads the whole registry.
+CONSENTS = {
+    p: (PROG, PROG, NONE) if p in PEOPLE_STAFF else (ALL, NONE, NONE) if p == "data_protection_officer"
+    else (NONE, NONE, NONE)
+    for p in PERSONAS
+}
+OBJECT_MATRIX.update({
+    "cases.case": (Case, CASES),
+    "cases.casemember": (CaseMember, CASE_MEMBERS),
+    "cases.referral": (Referral, REFERRALS),
+    "cases.referralupdate": (ReferralUpdate, REFERRAL_UPDATES),
+    "consent.consentrecord": (ConsentRecord, CONSENTS),
+})
+OBJECT_MATRIX.update({
+    "hotline.consultation": (Consultation, CONSULTATIONS),
+    "hotline.followup": (FollowUp, FOLLOW_UPS),
+    "hotline.topic": (Topic, HOTLINE_LISTS),
+    "hotline.campaignmaterial": (CampaignMaterial, HOTLINE_LISTS),
+    "hotline.knowledgearticle": (KnowledgeArticle, KNOWLEDGE_ARTICLES),
+})
 
 # --- The capability matrix: persona -> the capabilities it holds -------------------------------
 EVERY_CAPABILITY = {
     "view_dashboard", "manage_users", "view_audit_trail", "view_directory", "change_directory", "use_api",
     "view_people", "merge_people", "import_people",
+    "update_availability",
+    "record_consultations", "view_knowledge_base",
+    "view_hotline_statistics", "change_knowledge_base",
+    "view_referrals",
 }
 PEOPLE_WORK = {policy.VIEW_PEOPLE}
 MANAGER_PEOPLE_WORK = {policy.VIEW_PEOPLE, policy.MERGE_PEOPLE, policy.IMPORT_PEOPLE}
@@ -147,17 +242,21 @@ STAFF_CAPABILITIES = {policy.VIEW_DASHBOARD, policy.VIEW_DIRECTORY, policy.USE_A
 CAPABILITY_MATRIX = {
     "administrator": {
         policy.VIEW_DASHBOARD, policy.MANAGE_USERS, policy.VIEW_DIRECTORY, policy.CHANGE_DIRECTORY, policy.USE_API,
+        policy.UPDATE_AVAILABILITY, policy.VIEW_KNOWLEDGE_BASE, policy.CHANGE_KNOWLEDGE_BASE,
     },
-    "programme_manager": STAFF_CAPABILITIES | MANAGER_PEOPLE_WORK,
-    "case_worker": STAFF_CAPABILITIES | PEOPLE_WORK,
-    "hotline_operator": STAFF_CAPABILITIES | PEOPLE_WORK,
-    "me_officer": STAFF_CAPABILITIES,
+    "programme_manager": STAFF_CAPABILITIES | MANAGER_PEOPLE_WORK | {policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS},
+    "case_worker": STAFF_CAPABILITIES | PEOPLE_WORK | {policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS},
+    "hotline_operator": STAFF_CAPABILITIES | PEOPLE_WORK | {
+        policy.RECORD_CONSULTATIONS, policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS,
+        policy.VIEW_HOTLINE_STATISTICS},
+    # M&E: hotline statistics as aggregates with small numbers hidden (tests/hotline/test_statistics.py).
+    "me_officer": STAFF_CAPABILITIES | {policy.VIEW_HOTLINE_STATISTICS},
     "data_protection_officer": {policy.VIEW_DASHBOARD, policy.VIEW_AUDIT_TRAIL, policy.VIEW_DIRECTORY, policy.USE_API},
-    "partner_user": STAFF_CAPABILITIES,
+    "partner_user": STAFF_CAPABILITIES | {policy.UPDATE_AVAILABILITY, policy.VIEW_REFERRALS},
     "trainer": STAFF_CAPABILITIES,
     "learner": {policy.VIEW_DASHBOARD},
-    "case_worker_b": STAFF_CAPABILITIES | PEOPLE_WORK,
-    "partner_user_y": STAFF_CAPABILITIES,
+    "case_worker_b": STAFF_CAPABILITIES | PEOPLE_WORK | {policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS},
+    "partner_user_y": STAFF_CAPABILITIES | {policy.UPDATE_AVAILABILITY, policy.VIEW_REFERRALS},
 }
 
 
@@ -180,6 +279,9 @@ def world(users, office, ngo_x, ngo_y):
     return {
         "users": users, "offices": [office, site], "organisations": [ngo_x, ngo_y, dormant],
         "people": people_world(users),
+        "services": directory_world(ngo_x, ngo_y),
+        "consultations": hotline_world(users, office, site),
+        "cases": cases_world(users, office, site, ngo_x, ngo_y),
     }
 
 
@@ -214,6 +316,104 @@ def people_world(users) -> dict[str, Person]:
     return people
 
 
+def directory_world(*organisations: Organisation) -> list:
+    """A row of every directory table for each organisation; returns the services."""
+    services = []
+    for organisation in organisations:
+        name = organisation.name
+        directory.Agreement.objects.create(organisation=organisation, kind="mou", title=f"MoU with {name}")
+        directory.OrganizationIdentifier.objects.create(
+            organization=organisation, identifier_type="INN", identifier=f"77{organisation.pk.hex[:8]}")
+        program = directory.Program.objects.create(organization=organisation, name=f"{name} programme")
+        service = directory.Service.objects.create(organization=organisation, program=program, name=f"{name} shelter")
+        services.append(service)
+        directory.ServiceArea.objects.create(service=service, name="Moscow")
+        directory.CostOption.objects.create(service=service, option="Free")
+        directory.RequiredDocument.objects.create(service=service, document="Passport")
+        directory.Funding.objects.create(organization=organisation, source="Donor")
+        location = directory.Location.objects.create(organization=organisation, location_type="physical", name=name)
+        directory.Address.objects.create(
+            location=location, address_1="Tverskaya 1", city="Moscow", country="RU", address_type="physical")
+        directory.Accessibility.objects.create(location=location, description="Step-free")
+        at = directory.ServiceAtLocation.objects.create(service=service, location=location)
+        contact = directory.Contact.objects.create(organization=organisation, name="Duty officer")
+        phone = directory.Phone.objects.create(organization=organisation, contact=contact, number="+7 495 000 00 00")
+        directory.Schedule.objects.create(service_at_location=at, byday="MO,TU", freq="WEEKLY")
+        directory.Language.objects.create(service=service, phone=phone, code="ru", name="Russian")
+        taxonomy = directory.Taxonomy.objects.create(name=f"{name} taxonomy", description="Kinds")
+        term = directory.TaxonomyTerm.objects.create(name="Shelter", description="Beds", taxonomy_detail=taxonomy)
+        directory.Attribute.objects.create(link_id=service.pk, link_entity="service", taxonomy_term=term)
+        directory.Metadata.objects.create(
+            resource_id=service.pk, resource_type="service", last_action_date="2026-01-05",
+            last_action_type="create", field_name="name", previous_value="", replacement_value=service.name,
+            updated_by="import")
+        directory.MetaTableDescription.objects.create(name=f"{name} table")
+    return services
+
+
+def hotline_world(users, office: Office, site: Office) -> list[Consultation]:
+    """At the persona's office: a call the operator logged and one a colleague logged; one at another site.
+    Each has a follow-up; one topic and one material are used, one of each is not; an article is a draft."""
+    colleague = User.objects.create(username="operator_2", role=Role.HOTLINE_OPERATOR, office=office)
+    elsewhere = User.objects.create(username="operator_north", role=Role.HOTLINE_OPERATOR, office=site)
+    used, _unused = (Topic.objects.create(code=code, name_en=code, name_ru=code) for code in ("permits", "unused"))
+    leaflet, _poster = (
+        CampaignMaterial.objects.create(code=code, name_en=code, name_ru=code) for code in ("leaflet", "poster")
+    )
+    consultations = []
+    for operator, where in ((users["hotline_operator"], office), (colleague, office), (elsewhere, site)):
+        consultation = Consultation.objects.create(
+            site=where, operator=operator, started_at=timezone.now(), duration_minutes=5,
+            caller_type="labour_migrant", outcome="call_back", heard_from=leaflet, answer="Told where to apply",
+        )
+        consultation.topics.add(used)
+        FollowUp.objects.create(consultation=consultation, due_at=timezone.now(), action="Call back")
+        consultations.append(consultation)
+    KnowledgeArticle.objects.create(kind="answer", title_en="Permits", title_ru="Патенты", body_en="…", body_ru="…")
+    KnowledgeArticle.objects.create(
+        kind="guide", title_en="Draft", title_ru="Черновик", body_en="…", body_ru="…", is_published=False,
+    )
+    return consultations
+
+
+def cases_world(users, office: Office, site: Office, ngo_x: Organisation, ngo_y: Organisation) -> list[Case]:
+    """Cases owned, assigned and neither, in two programmes, each with a principal; referrals to both NGOs from
+    the hotline (at the operator's office and elsewhere), from cases and drafts, each with a history; and a
+    consent for every person of the people world."""
+    people = list(Person.objects.filter(family_name__startswith="Test-").order_by("pk"))
+    cases = {}
+    for number, (reference, programme, owner, assigned) in enumerate([
+        ("CT-owned", Programme.COUNTER_TRAFFICKING, "case_worker", None),
+        ("CT-assigned", Programme.COUNTER_TRAFFICKING, "programme_manager", "case_worker"),
+        ("CT-other", Programme.COUNTER_TRAFFICKING, "programme_manager", None),
+        ("AVRR-owned", Programme.RETURN, "case_worker_b", None),
+    ]):
+        case = Case.objects.create(reference=reference, programme=programme, office=office, owner=users[owner],
+                                   opened_on=timezone.localdate(), channel=Channel.HOTLINE)
+        if assigned:
+            case.assigned.add(users[assigned])
+        CaseMember.objects.create(case=case, person=people[number % len(people)], role=MemberRole.PRINCIPAL)
+        cases[reference] = case
+    for reference, organisation, programme, where, status, case, creator in [
+        ("R-icc-here", ngo_x, Programme.HOTLINE, office, ReferralStatus.SENT, None, "hotline_operator"),
+        ("R-icc-north", ngo_y, Programme.HOTLINE, site, ReferralStatus.SENT, None, None),
+        ("R-ct-case", ngo_x, Programme.COUNTER_TRAFFICKING, office, ReferralStatus.ACCEPTED, "CT-assigned",
+         "programme_manager"),
+        ("R-ct-mine", ngo_y, Programme.COUNTER_TRAFFICKING, office, ReferralStatus.SENT, None, "case_worker"),
+        ("R-ct-draft", ngo_x, Programme.COUNTER_TRAFFICKING, office, ReferralStatus.DRAFT, None, "programme_manager"),
+        ("R-avrr", ngo_x, Programme.RETURN, office, ReferralStatus.SENT, "AVRR-owned", None),
+    ]:
+        referral = Referral.objects.create(
+            reference=reference, organisation=organisation, programme=programme, office=where, status=status,
+            case=cases.get(case), created_by=users[creator] if creator else None,
+        )
+        ReferralUpdate.objects.create(referral=referral, status=status)
+    for person in people:
+        ConsentRecord.objects.create(person=person, purpose=ConsentPurpose.ASSISTANCE, data_categories=["identity"],
+                                     how_given="written", given_on=timezone.localdate())
+    return list(cases.values())
+
+
 def programme_people(user: User) -> set[Person]:
     known = {key for key, programmes in PEOPLE_WORLD.items() if set(programmes) & set(user.programmes or [])}
     return set(Person.objects.filter(family_name__in=[f"Test-{key}".replace("_", "") for key in known]))
@@ -238,6 +438,20 @@ def expected_rows(kind: str, model, user: User) -> set:
         if model is DuplicatePair:
             return {d for d in everything if d.first in mine or d.second in mine}
         return {row for row in everything if row.person in mine}
+    if kind == SITE:
+        at_site = {c for c in Consultation.objects.all() if c.site_id == user.office_id}
+        return at_site if model is Consultation else {f for f in everything if f.consultation in at_site}
+    if kind == OWN and model is Consultation:
+        return {c for c in everything if c.operator_id == user.pk and c.site_id == user.office_id}
+    if kind == UNUSED:
+        return {row for row in everything if not row.consultations.exists()}
+    if kind == PUBLISHED:
+        return {article for article in everything if article.is_published}
+    if kind == LISTED:
+        references = LISTED_ROWS[model._meta.label_lower][user.username]
+        field = {Case: "reference", Referral: "reference", CaseMember: "case__reference"}.get(
+            model, "referral__reference")
+        return set(model._default_manager.filter(**{f"{field}__in": references}))
     raise AssertionError(f"No meaning of 'own' for {model.__name__}")
 
 
@@ -292,7 +506,7 @@ def test_scope_returns_exactly_the_rows_the_matrix_allows(world, label, persona,
     expected = expected_rows(kind, model, user)
     if kind != NONE:
         assert expected, "the world must hold rows for this persona, or the check proves nothing"
-    if kind in (OWN, PROG):
+    if kind not in (ALL, NONE):
         assert expected != set(model._default_manager.all()), "other people's rows must exist"
 
     assert set(policy.scope(user, model._default_manager.all(), action)) == expected
@@ -325,6 +539,33 @@ def test_no_user_sees_another_users_api_tokens(world):
             policy.scope(users[persona], ApiToken.objects.all()).values_list("user__username", flat=True)
         )
         assert visible_owners <= {users[persona].username}, persona
+
+
+# Whose free places each persona may update: every service, their own organisation's, or none.
+AVAILABILITY = {p: ALL if p == "administrator" else OWN if p in {"partner_user", "partner_user_y"} else NONE
+                for p in PERSONAS}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_availability_is_updated_by_administrators_and_the_partners_own_users(world, persona):
+    user = world["users"][persona]
+    everything = set(directory.Service.objects.all())
+    expected = {
+        ALL: everything, NONE: set(),
+        OWN: {s for s in everything if s.organization_id == user.partner_organisation_id},
+    }[AVAILABILITY[persona]]
+    if AVAILABILITY[persona] == OWN:
+        assert expected
+        assert expected != everything
+
+    assert set(policy.availability_scope(user, directory.Service.objects.all())) == expected
+
+
+def test_a_partner_user_without_an_organisation_updates_no_availability(world):
+    user = world["users"]["partner_user"]
+    user.partner_organisation = None
+
+    assert not policy.availability_scope(user, directory.Service.objects.all()).exists()
 
 
 # --- The capability matrix --------------------------------------------------------------------

@@ -17,8 +17,11 @@ ENDPOINTS = {
     "/api/v1/offices",
     "/api/v1/organisations",
     "/api/v1/organisations/{organisation_id}",
+    "/api/v1/services",
+    "/api/v1/services/{service_id}",
     "/api/v1/people",
     "/api/v1/people/{person_id}",
+    "/api/v1/consultations",
 }
 
 
@@ -102,8 +105,9 @@ def test_staff_list_the_active_organisations(api_as, ngo_x, ngo_y):
     response = api_as(Role.CASE_WORKER).get("/api/v1/organisations")
 
     assert response.status_code == 200
-    assert [organisation["name"] for organisation in response.json()] == ["NGO X", "NGO Y"]
-    first = response.json()[0]
+    assert response.json()["count"] == 2
+    assert [organisation["name"] for organisation in response.json()["results"]] == ["NGO X", "NGO Y"]
+    first = response.json()["results"][0]
     assert first["id"] == str(ngo_x.pk)
     assert first["organisation_type"] == "ngo"
 

@@ -16,26 +16,37 @@ STAFF_PERSONAS = [persona for persona in PERSONAS if persona != Role.LEARNER]
 NAV_LINKS = {
     "Dashboard": "/",
     "People": "/people/",
+    "Hotline": "/hotline/",
+    "Knowledge base": "/hotline/knowledge/",
+    "Hotline statistics": "/hotline/statistics/",
     "Partner directory": "/partners/",
+    "Referrals": "/referrals/",
     "Users and offices": "/admin/",
     "Audit trail": "/audit/",
 }
 API_TOKENS_LINK = "/api-tokens/"
 
 STAFF_NAVIGATION = ["Dashboard", "Partner directory"]
-PEOPLE_NAVIGATION = ["Dashboard", "People", "Partner directory"]
+# Staff who work with persons also read the knowledge base (operators use it during calls).
+PEOPLE_NAVIGATION = ["Dashboard", "People", "Knowledge base", "Partner directory", "Referrals"]
+# The test programme manager works in counter-trafficking only: the hotline is for those of the ICC programme.
+HOTLINE_NAVIGATION = [
+    "Dashboard", "People", "Hotline", "Knowledge base", "Hotline statistics", "Partner directory", "Referrals",
+]
+# Partner users answer the referrals sent to their organisation.
+PARTNER_NAVIGATION = ["Dashboard", "Partner directory", "Referrals"]
 EXPECTED_NAVIGATION = {
-    "administrator": ["Dashboard", "Partner directory", "Users and offices"],
+    "administrator": ["Dashboard", "Knowledge base", "Partner directory", "Users and offices"],
     "programme_manager": PEOPLE_NAVIGATION,
     "case_worker": PEOPLE_NAVIGATION,
-    "hotline_operator": PEOPLE_NAVIGATION,
-    "me_officer": STAFF_NAVIGATION,
+    "hotline_operator": HOTLINE_NAVIGATION,
+    "me_officer": ["Dashboard", "Hotline statistics", "Partner directory"],
     "data_protection_officer": ["Dashboard", "Partner directory", "Audit trail"],
-    "partner_user": STAFF_NAVIGATION,
+    "partner_user": PARTNER_NAVIGATION,
     "trainer": STAFF_NAVIGATION,
     "learner": ["Dashboard"],
     "case_worker_b": PEOPLE_NAVIGATION,
-    "partner_user_y": STAFF_NAVIGATION,
+    "partner_user_y": PARTNER_NAVIGATION,
 }
 # The user menu links to the API tokens page for everyone who may use the API.
 SEES_API_TOKENS_LINK = {persona: persona != "learner" for persona in PERSONAS}
@@ -159,6 +170,17 @@ def test_only_the_administrator_has_the_users_and_offices_link(users, client_for
 def test_learners_have_no_partner_directory_link(users, client_for):
     page = parse(client_for(users["learner"]).get("/"))
     assert "/partners/" not in {href for _text, href in page.links}
+
+
+def test_the_hotline_link_follows_the_programme_not_only_the_role(users, client_for):
+    """Roles do not encode programmes: a programme manager gets the hotline once the ICC programme is theirs."""
+    manager = users["programme_manager"]
+    assert ("Hotline", "/hotline/") not in parse(client_for(manager).get("/")).main_nav
+
+    manager.programmes = ["CT", "ICC"]
+    manager.save()
+
+    assert ("Hotline", "/hotline/") in parse(client_for(manager).get("/")).main_nav
 
 
 # --- Staff who have given only a password -----------------------------------------------------

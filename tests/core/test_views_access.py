@@ -39,8 +39,15 @@ def login_redirect(url: str) -> str:
 # The back office ("admin:*") is tested as a whole further down.
 PEOPLE_STAFF = frozenset({"programme_manager", "case_worker", "hotline_operator", "case_worker_b"})
 MANAGERS = frozenset({"programme_manager"})
+STATISTICS_READERS = frozenset({"hotline_operator", "me_officer"})
+KNOWLEDGE_READERS = PEOPLE_STAFF | {"administrator"}
+REFERRAL_READERS = PEOPLE_STAFF | {"partner_user", "partner_user_y"}
 
 COVERED_URL_NAMES = {
+    # Referrals and cases: the inbox below; one referral, its answers, its printable page, the three doors
+    # from a consultation and the case page in tests/cases/test_views.py.
+    "referrals:inbox", "referrals:detail", "referrals:act", "referrals:print", "referrals:from_consultation",
+    "referrals:escalate", "referrals:situation", "cases:detail", "cases:consent_withdraw",
     "core:dashboard", "audit:trail", "partners:list", "api_tokens:list", "api_tokens:revoke",
     "accounts:login", "accounts:logout", "accounts:verify", "accounts:enrol", "accounts:password_change",
     "accounts:password_reset", "accounts:password_reset_done", "accounts:password_reset_confirm",
@@ -55,6 +62,31 @@ COVERED_URL_NAMES = {
     "people:merges", "people:merge_undo",
     "people:import", "people:import_template", "people:import_preview",
     "api:list_people", "api:create_person", "api:get_person", "api:update_person",
+    # The partner directory: the list below; organisation and service pages, availability updates and the
+    # directory API (every endpoint for every role) in tests/partners/test_directory_views.py and
+    # test_directory_api.py.
+    "partners:organisation", "partners:service", "partners:availability",
+    "api:create_organisation", "api:update_organisation", "api:delete_organisation",
+    "api:services", "api:service", "api:create_service", "api:update_service", "api:delete_service",
+    # The consultation log: capability pages below; one consultation, its correction, follow-ups and their
+    # actions in tests/hotline/test_consultation_views.py and test_follow_ups.py; the API in
+    # tests/api/test_hotline_api.py.
+    "hotline:log", "hotline:new", "hotline:consultations", "hotline:detail", "hotline:edit", "hotline:follow_up_add",
+    "hotline:follow_ups", "hotline:follow_up_done", "hotline:follow_up_cancel", "hotline:follow_up_reassign",
+    "api:create_consultation", "api:list_consultations",
+    # Hotline statistics and knowledge base: capability pages below; articles (drafts, editing) in
+    # tests/hotline/test_knowledge.py; what each role sees of the statistics in tests/hotline/test_statistics.py.
+    "hotline:statistics", "hotline:statistics_export",
+    "hotline:knowledge", "hotline:article", "hotline:article_new", "hotline:article_edit",
+    # The printable directory: capability page below; filters, audit and the file in tests/partners/test_printable.py.
+    "partners:directory_pdf",
+    # The HSDS exchange: capability pages below; the download, the import's preview (a session's own upload)
+    # and confirmation in tests/partners/test_hsds_views.py; the HSDA API in API_ENDPOINTS below and every
+    # endpoint for every role in tests/partners/test_hsds_api.py.
+    "partners:hsds_export", "partners:hsds_import", "partners:hsds_import_preview",
+    "hsda:api_info", "hsda:services", "hsda:service", "hsda:organizations", "hsda:organization",
+    "hsda:service_at_locations", "hsda:service_at_location", "hsda:taxonomies", "hsda:taxonomy",
+    "hsda:taxonomy_terms", "hsda:taxonomy_term", "hsda:openapi-json", "hsda:api-root",
 }
 
 
@@ -80,6 +112,7 @@ def test_every_address_of_the_site_has_an_access_test():
 CAPABILITY_PAGES = {
     "/": (policy.VIEW_DASHBOARD, EVERYONE),
     "/partners/": (policy.VIEW_DIRECTORY, NOT_LEARNERS),
+    "/partners/directory.pdf": (policy.VIEW_DIRECTORY, NOT_LEARNERS),
     "/audit/": (policy.VIEW_AUDIT_TRAIL, frozenset({"data_protection_officer"})),
     "/api-tokens/": (policy.USE_API, NOT_LEARNERS),
     "/people/": (policy.VIEW_PEOPLE, PEOPLE_STAFF),
@@ -87,6 +120,20 @@ CAPABILITY_PAGES = {
     "/people/duplicates/": (policy.MERGE_PEOPLE, MANAGERS),
     "/people/merges/": (policy.MERGE_PEOPLE, MANAGERS),
     "/people/import/": (policy.IMPORT_PEOPLE, MANAGERS),
+    # The consultation log: hotline operators (and programme managers of the ICC programme: not the test one).
+    "/hotline/": (policy.RECORD_CONSULTATIONS, frozenset({"hotline_operator"})),
+    "/hotline/new/": (policy.RECORD_CONSULTATIONS, frozenset({"hotline_operator"})),
+    "/hotline/consultations/": (policy.RECORD_CONSULTATIONS, frozenset({"hotline_operator"})),
+    "/hotline/follow-ups/": (policy.RECORD_CONSULTATIONS, frozenset({"hotline_operator"})),
+    "/partners/hsds/export/": (policy.CHANGE_DIRECTORY, frozenset({"administrator"})),
+    "/partners/hsds/import/": (policy.CHANGE_DIRECTORY, frozenset({"administrator"})),
+    "/referrals/": (policy.VIEW_REFERRALS, REFERRAL_READERS),
+    # Statistics: operators, M&E, and programme managers of the ICC programme (the test manager is in CT only).
+    "/hotline/statistics/": (policy.VIEW_HOTLINE_STATISTICS, STATISTICS_READERS),
+    "/hotline/statistics/export/": (policy.VIEW_HOTLINE_STATISTICS, STATISTICS_READERS),
+    "/hotline/statistics/export/?format=xlsx": (policy.VIEW_HOTLINE_STATISTICS, STATISTICS_READERS),
+    "/hotline/knowledge/": (policy.VIEW_KNOWLEDGE_BASE, KNOWLEDGE_READERS),
+    "/hotline/knowledge/new/": (policy.CHANGE_KNOWLEDGE_BASE, frozenset({"administrator"})),
 }
 PAGE_CASES = [
     pytest.param(url, persona, id=f"{url}-{persona}") for url in CAPABILITY_PAGES for persona in PERSONAS
@@ -248,7 +295,11 @@ def test_an_anonymous_visitor_cannot_revoke_a_token(client, tokens, method):
 
 
 # --- The REST API ---------------------------------------------------------------------------
-API_ENDPOINTS = ["/api/v1/me", "/api/v1/offices", "/api/v1/organisations", "/api/v1/organisations/{ngo_x}"]
+API_ENDPOINTS = [
+    "/api/v1/me", "/api/v1/offices", "/api/v1/organisations", "/api/v1/organisations/{ngo_x}", "/api/v1/services",
+    # HSDA (read-only Open Referral API): the same tokens, for whoever reads the directory.
+    "/api/hsda/", "/api/hsda/services", "/api/hsda/organizations", "/api/hsda/organizations/{ngo_x}",
+]
 
 
 def api_url(template: str, ngo_x) -> str:
@@ -326,9 +377,10 @@ def test_an_unknown_organisation_is_not_found_and_audited(client, users, tokens)
 
 
 def test_an_inactive_organisation_is_not_found_through_the_api(client, users, tokens):
-    """The detail agrees with the list, which shows active organisations only."""
+    """The detail agrees with the list, which shows active organisations only (administrators, who may
+    reactivate one, see it: tests/partners/test_directory_api.py)."""
     closed = Organisation.objects.create(name="Closed shelter", organisation_type=OrganisationType.NGO, is_active=False)
-    _token, secret = tokens["administrator"]
+    _token, secret = tokens["case_worker"]
     before = last_event_id()
 
     detail = client.get(f"/api/v1/organisations/{closed.pk}", **bearer(secret))
@@ -366,6 +418,10 @@ ADMIN_PAGES = [
     "/admin/accounts/office/{office}/delete/",
     "/admin/partners/organisation/",
     "/admin/partners/organisation/{organisation}/change/",
+    "/admin/hotline/topic/",
+    "/admin/hotline/topic/add/",
+    "/admin/hotline/campaignmaterial/",
+    "/admin/hotline/knowledgearticle/",
     "/admin/password_change/",
 ]
 BACK_OFFICE_MARK = "Waypoint administration"

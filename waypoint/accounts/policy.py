@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, Model, OuterRef, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from waypoint.audit.services import record_denial as audit_denial
 
-from .models import Role
+from .models import Programme, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -70,11 +70,20 @@ def is_active_user(user: AnyUser | None) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
+# Roles do not encode programmes: some capabilities a role holds only while working in a programme
+# (capability -> {role: programme code}), e.g. consultations for programme managers of the hotline.
+PROGRAMME_CAPABILITIES: dict[str, dict[str, str]] = {}
+
+
 def may(user: AnyUser | None, capability: str) -> bool:
-    """True when the user's role holds the capability. Unknown capabilities are denied."""
+    """True when the user's role holds the capability (and, where it needs one, the user works in the
+    programme it belongs to). Unknown capabilities are denied."""
     if not is_active_user(user):
         return False
-    return user.role in CAPABILITIES.get(capability, frozenset())
+    if user.role not in CAPABILITIES.get(capability, frozenset()):
+        return False
+    programme = PROGRAMME_CAPABILITIES.get(capability, {}).get(user.role)
+    return programme is None or programme in (user.programmes or [])
 
 
 # --- Object rules ---------------------------------------------------------------------------
@@ -229,18 +238,214 @@ def duplicate_pair_scope(user: User, queryset: QuerySet, action: Action) -> Quer
 
 
 # --- Rules for the partner directory (issue 4) ---------------------------------------------
+UPDATE_AVAILABILITY = "update_availability"
+
+# Free places and "accepting referrals" are kept current by the partner itself (and by administrators).
+CAPABILITIES[UPDATE_AVAILABILITY] = frozenset({Role.ADMINISTRATOR, Role.PARTNER_USER})
+
+# Every table of the HSDS directory but the internal agreements: read by whoever reads the directory.
+DIRECTORY_MODELS = (
+    "OrganizationIdentifier", "Program", "Service", "ServiceArea", "CostOption", "RequiredDocument", "Funding",
+    "Location", "Address", "Accessibility", "ServiceAtLocation", "Contact", "Phone", "Schedule", "Language",
+    "Taxonomy", "TaxonomyTerm", "Attribute", "Metadata", "MetaTableDescription",
+)
+
+
+def availability_scope(user: AnyUser | None, queryset: QuerySet) -> QuerySet:
+    """The services whose free places this user may update: administrators any, a partner user only
+    those of their own organisation. Everyone else none (they ask the partner)."""
+    if not may(user, UPDATE_AVAILABILITY):
+        return queryset.none()
+    if user.role == Role.ADMINISTRATOR:
+        return queryset
+    if user.partner_organisation_id is None:
+        return queryset.none()
+    return queryset.filter(organization_id=user.partner_organisation_id)
+
+
 def register_directory_rules() -> None:
-    """Directory objects other than organisations (services, locations, ...)."""
+    """Directory objects other than organisations (services, locations, ...).
+
+    Agreements and memoranda are the office's internal business: staff read them, partner users do not.
+    Only administrators change the directory; availability has its own rule (`availability_scope`).
+    """
+    readers = CAPABILITIES[VIEW_DIRECTORY]
+    editors = CAPABILITIES[CHANGE_DIRECTORY]
+    for name in DIRECTORY_MODELS:
+        register(f"partners.{name}", RoleRule(viewers=readers, editors=editors))
+    register("partners.Agreement", RoleRule(viewers=readers - {Role.PARTNER_USER}, editors=editors))
 
 
 # --- Rules for the hotline (issue 4) ----------------------------------------------------------
+RECORD_CONSULTATIONS = "record_consultations"
+VIEW_KNOWLEDGE_BASE = "view_knowledge_base"
+
+# Operators log the calls of their site; programme managers of the hotline programme see every site.
+CONSULTATION_ROLES = frozenset({Role.HOTLINE_OPERATOR, Role.PROGRAMME_MANAGER})
+KNOWLEDGE_READERS = frozenset({Role.HOTLINE_OPERATOR, Role.PROGRAMME_MANAGER, Role.CASE_WORKER})
+CAPABILITIES[RECORD_CONSULTATIONS] = CONSULTATION_ROLES
+# Administrators edit the knowledge base, so they read it too.
+CAPABILITIES[VIEW_KNOWLEDGE_BASE] = KNOWLEDGE_READERS | {Role.ADMINISTRATOR}
+PROGRAMME_CAPABILITIES[RECORD_CONSULTATIONS] = {Role.PROGRAMME_MANAGER: Programme.HOTLINE}
+
+
+def consultation_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """Operators see the consultations of their own site and change those they recorded; programme
+    managers of the hotline programme see and correct every site's. Nobody deletes one: the
+    statistics are counted from them. M&E officers get aggregates from the statistics, never rows."""
+    if action == "delete" or not may(user, RECORD_CONSULTATIONS):
+        return queryset.none()
+    if user.role == Role.PROGRAMME_MANAGER:
+        return queryset
+    if user.office_id is None:
+        return queryset.none()
+    mine = queryset.filter(site_id=user.office_id)
+    return mine if action == "view" else mine.filter(operator=user)
+
+
+def follow_up_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """A follow-up goes with its consultation; any operator of the site may do a call-back (the queue is
+    the site's), so seeing the consultation is enough to close one. None is deleted: it is cancelled."""
+    from waypoint.hotline.models import Consultation
+
+    if action == "delete":
+        return queryset.none()
+    visible = consultation_scope(user, Consultation.objects.all(), "view")
+    return queryset.filter(Exists(visible.filter(pk=OuterRef("consultation"))))
+
+
+def hotline_list_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """Topics and campaign materials: read by staff, changed by administrators, who may delete only an
+    entry no consultation uses (a used one is retired with "in use" off, so the statistics keep it)."""
+    if action == "view":
+        return queryset if user.role in STAFF_ROLES else queryset.none()
+    if user.role != Role.ADMINISTRATOR:
+        return queryset.none()
+    if action == "delete":
+        return queryset.filter(consultations__isnull=True)  # both models call their users "consultations"
+    return queryset
+
+
+def knowledge_article_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """Operators, programme managers and case workers read the published articles; administrators write
+    (and see drafts)."""
+    if user.role == Role.ADMINISTRATOR:
+        return queryset
+    if action == "view" and user.role in KNOWLEDGE_READERS:
+        return queryset.filter(is_published=True)
+    return queryset.none()
+
+
+# hotline statistics (H5)
+# Aggregates only (no answers, no links to consultations). Small numbers are shown exactly only to
+# those who may read the consultations themselves; see `waypoint.hotline.statistics`.
+VIEW_HOTLINE_STATISTICS = "view_hotline_statistics"
+CAPABILITIES[VIEW_HOTLINE_STATISTICS] = frozenset({Role.HOTLINE_OPERATOR, Role.PROGRAMME_MANAGER, Role.ME_OFFICER})
+PROGRAMME_CAPABILITIES[VIEW_HOTLINE_STATISTICS] = {Role.PROGRAMME_MANAGER: Programme.HOTLINE}
+# Writing knowledge base articles (the pages of the knowledge base; topics and materials are in the back office).
+CHANGE_KNOWLEDGE_BASE = "change_knowledge_base"
+CAPABILITIES[CHANGE_KNOWLEDGE_BASE] = frozenset({Role.ADMINISTRATOR})
+
+
 def register_hotline_rules() -> None:
     """Consultations, call-backs, knowledge base."""
+    register("hotline.Consultation", consultation_scope)
+    register("hotline.FollowUp", follow_up_scope)
+    register("hotline.Topic", hotline_list_scope)
+    register("hotline.CampaignMaterial", hotline_list_scope)
+    register("hotline.KnowledgeArticle", knowledge_article_scope)
 
 
 # --- Rules for cases, referrals and consent ---------------------------------------------------
+VIEW_REFERRALS = "view_referrals"
+# Partner users answer the referrals sent to their organisation; staff follow those they are responsible for.
+CAPABILITIES[VIEW_REFERRALS] = frozenset(
+    {Role.PARTNER_USER, Role.PROGRAMME_MANAGER, Role.CASE_WORKER, Role.HOTLINE_OPERATOR}
+)
+
+
+def _case_filter(user: User, case_field: str = "") -> Q:
+    """The case in `case_field` is in the user's hands": owned or assigned (case workers), or of one of
+    their programmes (programme managers). Nobody else reaches a case's contents; a hotline operator who
+    escalated a call sees only the reference on the consultation."""
+    from waypoint.cases.models import Case
+
+    prefix = f"{case_field}__" if case_field else ""
+    if user.role == Role.PROGRAMME_MANAGER:
+        return Q(**{f"{prefix}programme__in": list(user.programmes or [])})
+    if user.role == Role.CASE_WORKER:
+        assigned = Case.assigned.through.objects.filter(case_id=OuterRef(case_field or "pk"), user_id=user.pk)
+        return Q(**{f"{prefix}owner_id": user.pk}) | Q(Exists(assigned))
+    return Q(pk__in=[])
+
+
+def case_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """Owner and assigned staff, and programme managers of the case's programme; nobody deletes a case."""
+    if action == "delete" or user.role not in (Role.PROGRAMME_MANAGER, Role.CASE_WORKER):
+        return queryset.none()
+    return queryset.filter(_case_filter(user))
+
+
+def case_member_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """Members go with their case; a member added by mistake is removed by those who may change the case."""
+    from waypoint.cases.models import Case
+
+    cases = case_scope(user, Case.objects.all(), "view" if action == "view" else "change")
+    return queryset.filter(Exists(cases.filter(pk=OuterRef("case"))))
+
+
+def referral_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """Who sees (and acts on) a referral; nobody deletes one (it is cancelled).
+
+    A partner user: the referrals to their own organisation that were sent (never drafts), and only
+    what was shared (the pages show `shared`, never the person record). A programme manager: the
+    referrals of their programmes. A case worker: those they made, and those of cases they own or are
+    assigned to. A hotline operator: the hotline's referrals made at their own site.
+    """
+    from waypoint.cases.models import ReferralStatus
+
+    if action == "delete":
+        return queryset.none()
+    if user.role == Role.PARTNER_USER:
+        if user.partner_organisation_id is None:
+            return queryset.none()
+        return queryset.filter(organisation_id=user.partner_organisation_id).exclude(status=ReferralStatus.DRAFT)
+    if user.role == Role.PROGRAMME_MANAGER:
+        return queryset.filter(programme__in=list(user.programmes or []))
+    if user.role == Role.CASE_WORKER:
+        return queryset.filter(Q(created_by_id=user.pk) | _case_filter(user, "case"))
+    if user.role == Role.HOTLINE_OPERATOR and user.office_id is not None:
+        return queryset.filter(programme=Programme.HOTLINE, office_id=user.office_id)
+    return queryset.none()
+
+
+def referral_update_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """A referral's history is seen with the referral and never rewritten."""
+    from waypoint.cases.models import Referral
+
+    if action != "view":
+        return queryset.none()
+    visible = referral_scope(user, Referral.objects.all(), "view")
+    return queryset.filter(Exists(visible.filter(pk=OuterRef("referral"))))
+
+
+def consent_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """Consents are seen by staff who may see the person, and by the data protection officer (the consent
+    registry); recorded and withdrawn only by staff who may change the person. Never deleted."""
+    if action == "delete":
+        return queryset.none()
+    if action == "view" and user.role == Role.DATA_PROTECTION_OFFICER:
+        return queryset
+    return queryset.filter(_person_visible(user, "person", action))
+
+
 def register_case_rules() -> None:
     """Cases, referrals and consent records."""
+    register("cases.Case", case_scope)
+    register("cases.CaseMember", case_member_scope)
+    register("cases.Referral", referral_scope)
+    register("cases.ReferralUpdate", referral_update_scope)
+    register("consent.ConsentRecord", consent_scope)
 
 
 def register_foundation_rules() -> None:

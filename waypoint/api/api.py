@@ -10,7 +10,8 @@ from ninja.security import HttpBearer
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Office
-from waypoint.partners.models import Organisation
+from waypoint.hotline.api import router as consultations_router
+from waypoint.partners.api import organisations_router, services_router
 from waypoint.people.api import router as people_router
 
 from .services import authenticate_token
@@ -48,6 +49,9 @@ def request_not_valid(request: HttpRequest, exc: RequestValidationError) -> Http
 
 
 api.add_router("/people", people_router)
+api.add_router("/organisations", organisations_router)
+api.add_router("/services", services_router)
+api.add_router("/consultations", consultations_router)
 
 
 class MeOut(Schema):
@@ -65,17 +69,6 @@ class OfficeOut(Schema):
     city: str
 
 
-class OrganisationOut(Schema):
-    id: UUID
-    name: str
-    alternate_name: str
-    organisation_type: str
-    description: str
-    email: str
-    website: str
-    city: str
-
-
 @api.get("/me", response=MeOut, summary="The account the token belongs to")
 def me(request):
     user = request.auth
@@ -90,14 +83,3 @@ def me(request):
 @api.get("/offices", response=list[OfficeOut], summary="Offices and sites")
 def offices(request):
     return policy.scope(request.auth, Office.objects.all())
-
-
-@api.get("/organisations", response=list[OrganisationOut], summary="Partner organisations")
-def organisations(request):
-    return policy.scope(request.auth, Organisation.objects.filter(is_active=True))
-
-
-@api.get("/organisations/{organisation_id}", response=OrganisationOut, summary="One organisation")
-def organisation(request, organisation_id: UUID):
-    active = Organisation.objects.filter(is_active=True)
-    return policy.get_for(request.auth, active, pk=organisation_id, request=request)

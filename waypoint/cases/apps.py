@@ -8,3 +8,10 @@ class CasesConfig(AppConfig):
     name = "waypoint.cases"
     label = "cases"
     verbose_name = _("Cases and referrals")
+
+    def ready(self) -> None:
+        from waypoint.people import related
+
+        from .related import cases_and_referrals
+
+        related.register(cases_and_referrals)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("cases/", include("waypoint.cases.urls")),
     path("api-tokens/", include("waypoint.api.urls")),
     path("api/v1/", api.urls),
+    path("api/hsda/", include("waypoint.partners.hsds.urls_api")),
     path("admin/", admin_site.urls),
 ]
 

@@ -1,3 +1,9 @@
 """Routes of the printable directory."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from . import views_print
+
+urlpatterns = [
+    path("directory.pdf", views_print.directory_pdf, name="directory_pdf"),
+]

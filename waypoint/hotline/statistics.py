@@ -1,0 +1,503 @@
+"""Counting consultations the way the office reports them (the seeds: "888 consultations, 67.12% to
+Russian nationals and 32.88% to foreigners; foreigners asked about work permits...").
+
+Everything is counted by the database (`values().annotate(Count())`, one query per breakdown), so a year
+of four sites costs about ten small queries. The result is plain data (`Statistics`, `Table`, `Row`,
+`Cell`) that the page, the charts and the exports render alike.
+
+The small-number rule. Counts from 1 to `SMALL_CELL_THRESHOLD - 1` that describe callers (nationality,
+topic, caller type, outcome, sex and age, how they heard of us) are replaced by "[c]" with no percentage,
+and where the rows of a table add up to a published total, one more cell is hidden so that the hidden one
+cannot be found by subtraction. Volumes (consultations per site, month and channel) are never hidden.
+The rule applies to every export and to everyone on screen except those who may read the consultations
+themselves: programme managers of the hotline programme, and operators looking at their own site.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.db.models import Case, Count, Value, When
+from django.db.models.functions import TruncMonth
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from waypoint.accounts import policy
+from waypoint.accounts.models import Office, Role, User
+from waypoint.people import codes
+
+from .models import (
+    RUSSIAN_NATIONAL,
+    AgeBand,
+    CallerSex,
+    CallerType,
+    CampaignMaterial,
+    Channel,
+    Consultation,
+    Outcome,
+    Topic,
+)
+
+SMALL_CELL_THRESHOLD = 5
+# The mark of a hidden count, as the UK Office for National Statistics writes it ("[c]": confidential). The
+# same mark for a small count and for the one hidden with it, so neither can be told from the other.
+HIDDEN = "[c]"
+HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
+
+# Nationality groups, as the seeds split them.
+RUSSIAN = "russian"
+FOREIGN = "foreign"
+UNKNOWN = "unknown"
+GROUPS = (RUSSIAN, FOREIGN, UNKNOWN)
+
+
+# --- Periods ------------------------------------------------------------------------------------
+class PeriodChoice(models.TextChoices):
+    LAST_12_MONTHS = "last_12_months", gettext_lazy("Last 12 full months")
+    THIS_MONTH = "this_month", gettext_lazy("This month")
+    THIS_QUARTER = "this_quarter", gettext_lazy("This quarter")
+    THIS_YEAR = "this_year", gettext_lazy("This year")
+    LAST_YEAR = "last_year", gettext_lazy("Last year")
+    CUSTOM = "custom", gettext_lazy("Dates of my choice")
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+def period_dates(choice: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """First and last day (inclusive) of a quick choice. The "last 12 full months" end with the last
+    complete month, so that a report does not change during the month it is written in."""
+    month_start = today.replace(day=1)
+    if choice == PeriodChoice.THIS_MONTH:
+        return month_start, today
+    if choice == PeriodChoice.THIS_QUARTER:
+        return month_start.replace(month=(today.month - 1) // 3 * 3 + 1), today
+    if choice == PeriodChoice.THIS_YEAR:
+        return datetime.date(today.year, 1, 1), today
+    if choice == PeriodChoice.LAST_YEAR:
+        return datetime.date(today.year - 1, 1, 1), datetime.date(today.year - 1, 12, 31)
+    return _add_months(month_start, -12), month_start - datetime.timedelta(days=1)
+
+
+def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+    """The period as [start, end) instants in the office's time zone: the whole of the last day counts."""
+    zone = timezone.get_current_timezone()
+    first = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+    after = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+    return first, after
+
+
+# --- The data the page and the exports render ----------------------------------------------------
+@dataclass(eq=False)
+class Cell:
+    """One count, its percentage (of the denominator its table names) and whether it is hidden."""
+
+    count: int
+    percent: Decimal | None = None
+    sensitive: bool = True  # describes callers (False: a volume, never hidden)
+    suppressed: bool = False
+
+    @property
+    def shown_count(self) -> str:
+        return HIDDEN if self.suppressed else formats.number_format(self.count, force_grouping=True)
+
+    @property
+    def shown_percent(self) -> str:
+        if self.suppressed or self.percent is None:
+            return ""
+        return f"{formats.number_format(self.percent, 2)}%"
+
+    @property
+    def export_count(self) -> int | str:
+        return HIDDEN if self.suppressed else self.count
+
+    @property
+    def export_percent(self) -> Decimal | str:
+        return "" if self.suppressed or self.percent is None else self.percent
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    cells: list[Cell]
+
+
+@dataclass
+class Column:
+    label: str
+    percent: bool = True  # whether its cells carry a percentage
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    row_heading: str
+    columns: list[Column]
+    rows: list[Row]
+    note: str = ""
+    # Sets of cells whose sum is published: (the published sum, the cells that add up to it[, hide the sum]).
+    groups: list[tuple] = field(default_factory=list, repr=False)
+    # Rows ranked by a column's count, except `fixed` rows at the start and the end: (column, head, tail).
+    ranked_by: tuple[int, int, int] | None = None
+
+    def rank(self) -> None:
+        """Largest first, hidden counts last in alphabetical order: a hidden count's place among the
+        others would tell its size."""
+        if self.ranked_by is None:
+            return
+        column, head, tail = self.ranked_by
+        middle = self.rows[head: len(self.rows) - tail]
+
+        def key(row: Row) -> tuple:
+            cell = row.cells[column]
+            return cell.suppressed, 0 if cell.suppressed else -cell.count, row.label.casefold()
+
+        self.rows[head: len(self.rows) - tail] = sorted(middle, key=key)
+
+    @property
+    def lines(self) -> list[tuple[Row, list[tuple[Cell, bool]]]]:
+        """Each row with its cells, and for each cell whether its column shows a percentage."""
+        flags = [column.percent for column in self.columns]
+        return [(row, list(zip(row.cells, flags, strict=True))) for row in self.rows]
+
+
+@dataclass
+class Statistics:
+    start: datetime.date
+    end: datetime.date
+    site: Office | None
+    total: Cell
+    russian: Cell
+    foreign: Cell
+    not_recorded: Cell
+    tables: list[Table]
+    top_topics: dict[str, list[tuple[str, Cell]]]
+    protected: bool
+    threshold: int = SMALL_CELL_THRESHOLD
+
+    def table(self, key: str) -> Table:
+        return next(table for table in self.tables if table.key == key)
+
+
+def percent(count: int, denominator: int) -> Decimal | None:
+    """A share in percent, to two decimals, rounded half up (596 of 888 is 67.12)."""
+    if not denominator:
+        return None
+    return (Decimal(count) * HUNDRED / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _cell(count: int, denominator: int | None, *, sensitive: bool = True) -> Cell:
+    return Cell(count, percent(count, denominator) if denominator is not None else None, sensitive)
+
+
+def group_of(nationality: str) -> str:
+    if not nationality:
+        return UNKNOWN
+    return RUSSIAN if nationality == RUSSIAN_NATIONAL else FOREIGN
+
+
+def _nationality_group(field_name: str = "caller_nationality") -> Case:
+    return Case(
+        When(**{field_name: RUSSIAN_NATIONAL}, then=Value(RUSSIAN)),
+        When(**{field_name: ""}, then=Value(UNKNOWN)),
+        default=Value(FOREIGN),
+        output_field=models.CharField(),
+    )
+
+
+# --- Who sees exact small numbers -------------------------------------------------------------
+def sees_exact_counts(user: User, site: Office | None) -> bool:
+    """Those who may read the consultations themselves see exact counts: a programme manager of the
+    hotline (every site), an operator looking at their own site. Everyone else gets the rule."""
+    if not policy.may(user, policy.VIEW_HOTLINE_STATISTICS):
+        return False
+    if user.role == Role.PROGRAMME_MANAGER:
+        return True
+    return user.role == Role.HOTLINE_OPERATOR and site is not None and site.pk == user.office_id
+
+
+def consultation_sites() -> list[Office]:
+    return list(Office.objects.filter(kind=Office.Kind.CONSULTATION_CENTRE).order_by("name"))
+
+
+# --- Counting -----------------------------------------------------------------------------------
+def compute(start: datetime.date, end: datetime.date, site: Office | None = None, *, protect: bool) -> Statistics:
+    """Every breakdown of the consultations started from `start` to `end` (inclusive) at `site` (or all)."""
+    first, after = _bounds(start, end)
+    base = Consultation.objects.filter(started_at__gte=first, started_at__lt=after)
+    if site is not None:
+        base = base.filter(site=site)
+    base = base.order_by()
+
+    by_nationality = dict(_grouped(base, "caller_nationality"))
+    sizes = dict.fromkeys(GROUPS, 0)
+    for code, count in by_nationality.items():
+        sizes[group_of(code)] += count
+    grand = sum(sizes.values())
+    total = Cell(grand, percent(grand, grand), sensitive=False)
+    summary = {group: _cell(sizes[group], grand) for group in GROUPS}
+
+    tables = [
+        _nationality_table(by_nationality, summary, total),
+        _topic_table(base, sizes, total),
+        _simple_table(
+            "caller_type", _("By caller type"), _("Caller"), _counts(base, "caller_type"),
+            CallerType.choices, total,
+        ),
+        _simple_table(
+            "channel", _("By channel"), _("Channel"), _counts(base, "channel"),
+            Channel.choices, total, sensitive=False,
+        ),
+        _simple_table(
+            "outcome", _("By outcome"), _("Outcome"), _counts(base, "outcome"),
+            Outcome.choices, total,
+        ),
+        _site_table(base, site, summary, total),
+        _month_table(base, start, end, summary, total),
+        _sex_age_table(base, total),
+        _heard_from_table(base, total),
+    ]
+    statistics = Statistics(
+        start=start, end=end, site=site, total=total, russian=summary[RUSSIAN], foreign=summary[FOREIGN],
+        not_recorded=summary[UNKNOWN], tables=tables, top_topics={}, protected=protect,
+    )
+    if protect:
+        apply_small_number_rule([(total, list(summary.values()))] + [g for t in tables for g in t.groups])
+    for table in tables:
+        table.rank()
+    statistics.top_topics = _top_topics(statistics.table("topic"))
+    return statistics
+
+
+def _grouped(queryset, *fields: str) -> list[tuple]:
+    """(value..., count) for each combination of `fields`: a GROUP BY in the database."""
+    return list(queryset.values(*fields).annotate(n=Count("id")).order_by().values_list(*fields, "n"))
+
+
+def _counts(base, field_name: str) -> dict:
+    return dict(_grouped(base, field_name))
+
+
+def _simple_table(
+    key: str, title: str, heading: str, counts: dict, choices: Sequence[tuple[object, str]], total: Cell,
+    *, sensitive: bool = True,
+) -> Table:
+    """One column of counts over a fixed list of values, zeros included (unexpected values are listed too)."""
+    known = {value for value, _label in choices}
+    entries = list(choices) + [(value, str(value) or _("Not recorded")) for value in counts if value not in known]
+    rows = [Row(str(value), str(label), [_cell(counts.get(value, 0), total.count, sensitive=sensitive)])
+            for value, label in entries]
+    return Table(
+        key, title, heading, [Column(_("Consultations"))], rows,
+        note=_("Percentages are of all consultations in the period."),
+        groups=[(total, [row.cells[0] for row in rows])],
+    )
+
+
+def _nationality_table(counts: dict[str, int], summary: dict[str, Cell], total: Cell) -> Table:
+    foreign = [(code, count) for code, count in counts.items() if group_of(code) == FOREIGN]
+    rows = [Row(RUSSIAN_NATIONAL, _("Russian nationals"), [summary[RUSSIAN]])]
+    rows += [Row(code, codes.country_name(code), [_cell(count, total.count)]) for code, count in foreign]
+    if summary[UNKNOWN].count:
+        rows.append(Row("", _("Not recorded"), [summary[UNKNOWN]]))
+    return Table(
+        "nationality", _("By nationality"), _("Nationality"), [Column(_("Consultations"))], rows,
+        note=_("Percentages are of all consultations in the period."),
+        groups=[
+            (total, [row.cells[0] for row in rows]),
+            (summary[FOREIGN], [row.cells[0] for row in rows if group_of(row.key) == FOREIGN]),
+        ],
+        ranked_by=(0, 1, 1 if summary[UNKNOWN].count else 0),
+    )
+
+
+def _topic_table(base, sizes: dict[str, int], total: Cell) -> Table:
+    """Topics asked by Russian nationals and by foreigners, each column out of its own consultations."""
+    through = Consultation.topics.through.objects.filter(consultation__in=base.values("pk")).order_by()
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(GROUPS, 0))
+    grouped = through.annotate(group=_nationality_group("consultation__caller_nationality"))
+    for topic_id, group, count in _grouped(grouped, "topic_id", "group"):
+        counts[topic_id][group] = count
+    topics = [t for t in Topic.objects.order_by("position", "name_en") if t.is_active or t.pk in counts]
+    show_unknown = sizes[UNKNOWN] > 0
+    columns = [Column(_("Russian nationals")), Column(_("Foreign nationals"))]
+    if show_unknown:
+        columns.append(Column(_("Nationality not recorded")))
+    columns.append(Column(_("All consultations")))
+    rows, groups = [], []
+    for topic in topics:
+        by_group = counts.get(topic.pk, dict.fromkeys(GROUPS, 0))
+        cells = {group: _cell(by_group[group], sizes[group]) for group in GROUPS}
+        everyone = _cell(sum(by_group.values()), total.count)
+        shown = [cells[RUSSIAN], cells[FOREIGN]] + ([cells[UNKNOWN]] if show_unknown else []) + [everyone]
+        rows.append(Row(topic.code, topic.name, shown))
+        groups.append((everyone, [cells[group] for group in GROUPS], True))
+    return Table(
+        "topic", _("By topic"), _("Topic"), columns, rows,
+        note=_(
+            "A consultation about several topics counts once under each of them, so a column adds up to more "
+            "than its number of consultations and its percentages to more than 100%%. Each percentage is of "
+            "the consultations of its column: %(russian)s to Russian nationals, %(foreign)s to foreign "
+            "nationals, %(total)s in all."
+        ) % {
+            "russian": formats.number_format(sizes[RUSSIAN], force_grouping=True),
+            "foreign": formats.number_format(sizes[FOREIGN], force_grouping=True),
+            "total": formats.number_format(total.count, force_grouping=True),
+        },
+        groups=groups,
+        ranked_by=(len(columns) - 1, 0, 0),
+    )
+
+
+def _split_rows(
+    pairs: Iterable[tuple[object, str, dict[str, int]]], summary: dict[str, Cell], total: Cell,
+) -> tuple[list[Row], list[tuple[Cell, list[Cell]]]]:
+    """Rows of volume with their Russian / foreign split (each row out of its own consultations)."""
+    rows, groups = [], []
+    column_cells: dict[str, list[Cell]] = {group: [] for group in GROUPS}
+    volumes = []
+    for key, label, by_group in pairs:
+        size = sum(by_group.values())
+        volume = _cell(size, total.count, sensitive=False)
+        cells = {group: _cell(by_group.get(group, 0), size) for group in GROUPS}
+        rows.append(Row(str(key), label, [volume, cells[RUSSIAN], cells[FOREIGN]]))
+        groups.append((volume, [cells[group] for group in GROUPS]))
+        for group in GROUPS:
+            column_cells[group].append(cells[group])
+        volumes.append(volume)
+    groups += [(summary[group], column_cells[group]) for group in GROUPS]
+    groups.append((total, volumes))
+    return rows, groups
+
+
+def _split_columns(first: str) -> list[Column]:
+    return [Column(first), Column(_("Russian nationals")), Column(_("Foreign nationals"))]
+
+
+def _site_table(base, site: Office | None, summary: dict[str, Cell], total: Cell) -> Table:
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for site_id, group, count in _grouped(base.annotate(group=_nationality_group()), "site_id", "group"):
+        counts[site_id][group] = count
+    offices = [site] if site is not None else consultation_sites()
+    offices += list(Office.objects.filter(pk__in=set(counts) - {o.pk for o in offices}).order_by("name"))
+    rows, groups = _split_rows(((o.pk, o.name, counts.get(o.pk, {})) for o in offices), summary, total)
+    return Table(
+        "site", _("By site"), _("Site"), _split_columns(_("Consultations")), rows,
+        note=_("The site's share of all consultations; then the share of the site's own consultations given to "
+               "Russian and to foreign nationals."),
+        groups=groups,
+    )
+
+
+def _month_table(base, start: datetime.date, end: datetime.date, summary: dict[str, Cell], total: Cell) -> Table:
+    counts: dict[datetime.date, dict[str, int]] = defaultdict(dict)
+    monthly = base.annotate(month=TruncMonth("started_at"), group=_nationality_group())
+    for month, group, count in _grouped(monthly, "month", "group"):
+        day = timezone.localtime(month).date() if timezone.is_aware(month) else month.date()
+        counts[day.replace(day=1)][group] = count
+    months, current = [], start.replace(day=1)
+    while current <= end:
+        months.append(current)
+        current = _add_months(current, 1)
+    rows, groups = _split_rows(
+        ((m.isoformat()[:7], formats.date_format(m, "YEAR_MONTH_FORMAT"), counts.get(m, {})) for m in months),
+        summary, total,
+    )
+    return Table(
+        "month", _("By month"), _("Month"), _split_columns(_("Consultations")), rows,
+        note=_("The month's share of all consultations; then the share of the month's own consultations given to "
+               "Russian and to foreign nationals."),
+        groups=groups,
+    )
+
+
+def _sex_age_table(base, total: Cell) -> Table:
+    counts = {(sex, age): count for sex, age, count in _grouped(base, "caller_sex", "caller_age_band")}
+    sexes = [value for value, _label in CallerSex.choices]
+    columns = [Column(str(label), percent=False) for _value, label in CallerSex.choices] + [Column(_("All"))]
+    sex_totals = {sex: Cell(sum(n for (s, _a), n in counts.items() if s == sex)) for sex in sexes}
+    rows, groups = [], []
+    column_cells: dict[str, list[Cell]] = {sex: [] for sex in sexes}
+    age_totals = []
+    for age, label in AgeBand.choices:
+        cells = [Cell(counts.get((sex, age), 0)) for sex in sexes]
+        age_total = _cell(sum(cell.count for cell in cells), total.count)
+        rows.append(Row(age, str(label), [*cells, age_total]))
+        groups.append((age_total, cells))
+        for sex, cell in zip(sexes, cells, strict=True):
+            column_cells[sex].append(cell)
+        age_totals.append(age_total)
+    rows.append(Row("all", _("All ages"), [*sex_totals.values(), total]))
+    groups += [(sex_totals[sex], column_cells[sex]) for sex in sexes]
+    groups += [(total, age_totals), (total, list(sex_totals.values()))]
+    return Table(
+        "sex_age", _("By sex and age"), _("Age"), columns, rows,
+        note=_("Counts of consultations by the caller's sex and age band; the last column's percentages are of "
+               "all consultations in the period."),
+        groups=groups,
+    )
+
+
+def _heard_from_table(base, total: Cell) -> Table:
+    counts = _counts(base, "heard_from")
+    materials = [m for m in CampaignMaterial.objects.order_by("position", "name_en") if m.is_active or m.pk in counts]
+    rows = [Row(m.code, m.name, [_cell(counts.get(m.pk, 0), total.count)]) for m in materials]
+    rows.append(Row("", _("Not recorded"), [_cell(counts.get(None, 0), total.count)]))
+    return Table(
+        "heard_from", _("How callers heard of the hotline"), _("Campaign material"), [Column(_("Consultations"))],
+        rows, note=_("Percentages are of all consultations in the period."),
+        groups=[(total, [row.cells[0] for row in rows])], ranked_by=(0, 0, 1),
+    )
+
+
+def _top_topics(table: Table, size: int = 4) -> dict[str, list[tuple[str, Cell]]]:
+    """What each group asked about most (hidden counts are left out), as the seeds sum it up."""
+    top = {}
+    for group, index in ((RUSSIAN, 0), (FOREIGN, 1)):
+        ranked = sorted(
+            (row for row in table.rows if row.cells[index].count and not row.cells[index].suppressed),
+            key=lambda row: -row.cells[index].count,
+        )
+        top[group] = [(row.label, row.cells[index]) for row in ranked[:size]]
+    return top
+
+
+# --- The small-number rule ----------------------------------------------------------------------
+def apply_small_number_rule(groups: Sequence[tuple], threshold: int = SMALL_CELL_THRESHOLD) -> None:
+    """Hide small counts (primary), then, while a published sum has exactly one hidden cell among its
+    parts, hide its smallest visible non-zero part too (secondary), so no hidden count can be worked out.
+
+    A group is (published sum, parts) or (published sum, parts, True): the third form hides the sum itself
+    instead of a second part, for sums that matter less than their parts (a topic's "all consultations",
+    beside its Russian and foreign counts)."""
+    for cell in {id(c): c for published, parts, *_flag in groups for c in (published, *parts)}.values():
+        if cell.sensitive and 0 < cell.count < threshold:
+            cell.suppressed = True
+    changed = True
+    while changed:
+        changed = False
+        for published, parts, *flag in groups:
+            if published.suppressed:
+                continue
+            hidden = [cell for cell in parts if cell.suppressed]
+            if len(hidden) != 1:
+                continue
+            if flag and flag[0] and published.sensitive:
+                published.suppressed = changed = True
+                continue
+            visible = sorted(
+                (c for c in parts if not c.suppressed and c.count > 0), key=lambda c: (not c.sensitive, c.count),
+            )
+            if visible:
+                visible[0].suppressed = changed = True

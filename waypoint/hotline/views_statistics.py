@@ -1,0 +1,336 @@
+"""The hotline statistics page and its CSV and XLSX exports.
+
+Aggregates only: no answer given, no caller, no link to a consultation. The page shows exact small
+numbers only to those who may read the consultations (see `statistics.sees_exact_counts`); exports
+always apply the small-number rule, because they leave the system (donor reports, newsletters).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+
+from waypoint.accounts import policy
+from waypoint.accounts.models import Office, Role
+from waypoint.audit.models import Action
+from waypoint.audit.services import record
+
+from . import charts
+from . import statistics as stats
+from .statistics import PeriodChoice, Statistics, Table
+
+MAX_YEARS = 10
+EXPORT_FORMATS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+# --- Filters ------------------------------------------------------------------------------------
+class StatisticsFilterForm(forms.Form):
+    """A quick period (links on the page) or two dates, and one site or all of them."""
+
+    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PeriodChoice.choices, required=False,
+                               widget=forms.HiddenInput)
+    date_from = forms.DateField(label=gettext_lazy("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    date_to = forms.DateField(label=gettext_lazy("To"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    site = forms.ModelChoiceField(label=gettext_lazy("Site"), required=False, queryset=Office.objects.none(),
+                                  empty_label=gettext_lazy("All sites"))
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["site"].queryset = Office.objects.filter(kind=Office.Kind.CONSULTATION_CENTRE).order_by("name")
+        self.fields["period"].error_messages["invalid_choice"] = _("Choose one of the periods offered.")
+        for name in ("date_from", "date_to"):
+            self.fields[name].error_messages["invalid"] = _("Enter a date such as 2026-03-31.")
+        self.fields["site"].error_messages["invalid_choice"] = _("Choose one of the consultation centres.")
+
+    def clean(self):
+        data = super().clean()
+        period = data.get("period") or ""
+        start, end = data.get("date_from"), data.get("date_to")
+        if self.errors:
+            return data
+        if not period:
+            period = PeriodChoice.CUSTOM if (start or end) else PeriodChoice.LAST_12_MONTHS
+        if period != PeriodChoice.CUSTOM:
+            start, end = stats.period_dates(period, self.today)
+        else:
+            if start is None:
+                self.add_error("date_from", _("Enter the first day of the period."))
+            if end is None:
+                self.add_error("date_to", _("Enter the last day of the period."))
+            if start and end and end < start:
+                self.add_error("date_to", _("The last day of the period cannot be before its first day."))
+            if start and end and (end - start).days > MAX_YEARS * 366:
+                self.add_error("date_from", _("A period can be at most %(years)d years long.") % {"years": MAX_YEARS})
+        data.update(period=period, start=start, end=end)
+        return data
+
+
+def _filters(request: HttpRequest) -> StatisticsFilterForm:
+    data = request.GET.copy()
+    user = request.user
+    # An operator starts with their own site (where they see exact numbers); "All sites" stays a choice.
+    own_site = Office.objects.filter(pk=user.office_id, kind=Office.Kind.CONSULTATION_CENTRE)
+    if "site" not in data and user.role == Role.HOTLINE_OPERATOR and user.office_id and own_site.exists():
+        data["site"] = str(user.office_id)
+    return StatisticsFilterForm(data, today=timezone.localdate())
+
+
+def _query(form: StatisticsFilterForm, **extra) -> str:
+    site = form.cleaned_data.get("site")
+    params = {"date_from": form.cleaned_data["start"].isoformat(), "date_to": form.cleaned_data["end"].isoformat(),
+              "site": site.pk if site else "", **extra}
+    return urlencode(params)
+
+
+# --- The page -----------------------------------------------------------------------------------
+def _hidden_text() -> str:
+    return _("hidden to protect callers")
+
+
+def _bar(label: str, cell: stats.Cell) -> charts.Bar:
+    if cell.suppressed:
+        return charts.Bar(label, None, _hidden_text())
+    text = cell.shown_count + (f" · {cell.shown_percent}" if cell.shown_percent else "")
+    return charts.Bar(label, cell.count, text)
+
+
+def _column_bars(table: Table, index: int, *, skip_zero: bool = False, sort: bool = False) -> list[charts.Bar]:
+    rows = [row for row in table.rows if not (skip_zero and row.cells[index].count == 0)]
+    if sort:  # hidden counts last, in the table's order (their size must not show in their place)
+        rows.sort(key=lambda row: (row.cells[index].suppressed, 0 if row.cells[index].suppressed else
+                                   -row.cells[index].count))
+    return [_bar(row.label, row.cells[index]) for row in rows]
+
+
+def _month_bars(table: Table) -> list[charts.Bar]:
+    bars = []
+    for position, row in enumerate(table.rows):
+        month = datetime.date.fromisoformat(f"{row.key}-01")
+        year = str(month.year) if position == 0 or month.month == 1 else ""
+        cell = row.cells[0]
+        bars.append(charts.Bar(formats.date_format(month, "M"), cell.count, cell.shown_count, sublabel=year))
+    return bars
+
+
+CHART_ROWS = 12  # a long list (nationalities) is charted for its largest rows; the table has them all
+
+
+def _charts(statistics: Statistics) -> dict[str, list[tuple[str, str]]]:
+    """The charts drawn beside each table, each with a caption where the section's title is not enough."""
+    drawn: dict[str, list[tuple[str, str]]] = {}
+    described = _("The same figures are in the table next to this chart.")
+    for table in statistics.tables:
+        key = f"chart-{table.key}"
+        if table.key == "topic":
+            captions = (_("Russian nationals asked about"), _("Foreign nationals asked about"))
+            drawn[table.key] = [
+                (charts.bar_chart(f"{key}-{index}", caption, described,
+                                  _column_bars(table, index, skip_zero=True, sort=True)), caption)
+                for index, caption in enumerate(captions)
+            ]
+        elif table.key == "month":
+            monthly = charts.column_chart(key, _("Consultations by month"), described, _month_bars(table))
+            drawn[table.key] = [(monthly, "")]
+        elif table.key == "sex_age":
+            age_rows = [row for row in table.rows if row.key != "all"]
+            drawn[table.key] = [(charts.bar_chart(
+                key, _("Consultations by age"), described, [_bar(row.label, row.cells[-1]) for row in age_rows]
+            ), "")]
+        else:
+            # "Not recorded" stays in the table; the chart compares what was recorded.
+            bars = [bar for row, bar in zip(table.rows, _column_bars(table, 0), strict=True)
+                    if row.key or table.key in ("caller_type", "channel", "outcome")]
+            if table.key == "nationality":
+                bars = [bar for bar in bars if bar.value != 0]
+            caption = ""
+            if len(bars) > CHART_ROWS:
+                caption = _("The %(n)d largest; all of them are in the table.") % {"n": CHART_ROWS}
+                bars = bars[:CHART_ROWS]
+            drawn[table.key] = [(charts.bar_chart(key, table.title, described, bars), caption)]
+    return drawn
+
+
+def _quick_periods(site_param, current: str) -> list[tuple[str, str, bool]]:
+    return [
+        (str(label), f"?{urlencode({'period': value, 'site': site_param})}", value == current)
+        for value, label in PeriodChoice.choices if value != PeriodChoice.CUSTOM
+    ]
+
+
+@login_required
+@require_GET
+def statistics_page(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, policy.VIEW_HOTLINE_STATISTICS, request=request)
+    form = _filters(request)
+    if not form.is_valid():
+        return render(request, "hotline/statistics/statistics.html", {
+            "form": form, "quick_periods": _quick_periods(form.data.get("site", ""), ""),
+        }, status=400)
+    site = form.cleaned_data["site"]
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    statistics = stats.compute(start, end, site, protect=not stats.sees_exact_counts(request.user, site))
+    drawn = _charts(statistics)
+    return render(request, "hotline/statistics/statistics.html", {
+        # The inputs show the dates actually counted, so that changing one starts from them.
+        "form": StatisticsFilterForm(initial={"date_from": start, "date_to": end, "site": site}, today=form.today),
+        "statistics": statistics,
+        "sections": [(table, drawn[table.key]) for table in statistics.tables],
+        "quick_periods": _quick_periods(site.pk if site else "", form.cleaned_data["period"]),
+        "export_csv": f"{reverse('hotline:statistics_export')}?{_query(form, format='csv')}",
+        "export_xlsx": f"{reverse('hotline:statistics_export')}?{_query(form, format='xlsx')}",
+        "hidden_text": _hidden_text(), "hidden_mark": stats.HIDDEN,
+    })
+
+
+# --- Exports ------------------------------------------------------------------------------------
+def _site_name(statistics: Statistics) -> str:
+    return statistics.site.name if statistics.site else _("All sites")
+
+
+def _about(statistics: Statistics) -> list[list]:
+    return [
+        [_("Hotline statistics")],
+        [_("From"), statistics.start.isoformat()],
+        [_("To"), statistics.end.isoformat()],
+        [_("Site"), _site_name(statistics)],
+        [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")],
+        [_("Small numbers"), _(
+            "%(mark)s: hidden to protect callers. Counts from 1 to %(below)d that describe callers are hidden, and "
+            "one more count where a hidden one could otherwise be worked out from a total."
+        ) % {"mark": stats.HIDDEN, "below": stats.SMALL_CELL_THRESHOLD - 1}],
+        [],
+        [_("Consultations"), statistics.total.count],
+        [_("Russian nationals"), statistics.russian.export_count, statistics.russian.export_percent],
+        [_("Foreign nationals"), statistics.foreign.export_count, statistics.foreign.export_percent],
+        [_("Nationality not recorded"), statistics.not_recorded.export_count, statistics.not_recorded.export_percent],
+    ]
+
+
+def _header(table: Table) -> list[str]:
+    header = [table.row_heading]
+    for column in table.columns:
+        header.append(column.label)
+        if column.percent:
+            header.append(f"{column.label} (%)")
+    return header
+
+
+def _rows(table: Table) -> Iterator[list]:
+    for row in table.rows:
+        values: list = [row.label]
+        for column, cell in zip(table.columns, row.cells, strict=True):
+            values.append(cell.export_count)
+            if column.percent:
+                values.append(cell.export_percent)
+        yield values
+
+
+def as_csv(statistics: Statistics) -> bytes:
+    """One CSV file, the tables one under the other, each with its title, header and note.
+    UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic right."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows(_about(statistics))
+    for table in statistics.tables:
+        writer.writerow([])
+        writer.writerow([table.title])
+        writer.writerow(_header(table))
+        writer.writerows(_rows(table))
+        if table.note:
+            writer.writerow([table.note])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    cleaned = "".join(" " if ch in '[]:*?/\\' else ch for ch in title)[:31].strip()
+    name, number = cleaned, 2
+    while name in taken:
+        name = f"{cleaned[:28]} {number}"
+        number += 1
+    taken.add(name)
+    return name
+
+
+def _cell_value(value):
+    """Percentages as numbers a spreadsheet can sum (openpyxl writes Decimal as text in some readers)."""
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def as_xlsx(statistics: Statistics) -> bytes:
+    """A workbook: the summary on the first sheet, one sheet per table (numbers as numbers)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    summary = workbook.active
+    taken: set[str] = set()
+    summary.title = _sheet_title(_("Summary"), taken)
+    for values in _about(statistics):
+        summary.append([_cell_value(v) for v in values])
+    summary["A1"].font = Font(bold=True, size=14)
+    summary.column_dimensions["A"].width = 28
+    for table in statistics.tables:
+        sheet = workbook.create_sheet(_sheet_title(table.title, taken))
+        sheet.append([table.title])
+        sheet["A1"].font = Font(bold=True)
+        sheet.append(_header(table))
+        for cell in sheet[2]:
+            cell.font = Font(bold=True)
+        for values in _rows(table):
+            sheet.append([_cell_value(v) for v in values])
+        for row in sheet.iter_rows(min_row=3):
+            for cell in row[1:]:
+                if isinstance(cell.value, float):
+                    cell.number_format = "0.00"
+        if table.note:
+            sheet.append([])
+            sheet.append([table.note])
+        sheet.column_dimensions["A"].width = 36
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@login_required
+@require_GET
+def statistics_export(request: HttpRequest) -> HttpResponse:
+    policy.require(request.user, policy.VIEW_HOTLINE_STATISTICS, request=request)
+    form = _filters(request)
+    kind = request.GET.get("format", "csv")
+    if kind not in EXPORT_FORMATS or not form.is_valid():
+        if kind not in EXPORT_FORMATS:
+            form.add_error(None, _("Choose CSV or XLSX for the export."))
+        return render(request, "hotline/statistics/statistics.html", {"form": form}, status=400)
+    site = form.cleaned_data["site"]
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    statistics = stats.compute(start, end, site, protect=True)
+    content = as_csv(statistics) if kind == "csv" else as_xlsx(statistics)
+    record(
+        Action.EXPORT, actor=request.user, object_type="hotline.statistics", request=request,
+        changes={"format": [kind], "from": [start.isoformat()], "to": [end.isoformat()],
+                 "site": [site.code if site else "all"]},
+    )
+    name = f"hotline-statistics-{start.isoformat()}-{end.isoformat()}-{site.code if site else 'all-sites'}.{kind}"
+    response = HttpResponse(content, content_type=EXPORT_FORMATS[kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
