@@ -48,6 +48,7 @@ REGISTRY_BENCH := $(BIN)/python bench/people_registry.py --persons $(BENCH_PERSO
 bench: $(VENV)/.installed-test system-packages
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/matching_quality.py
+	$(BIN)/python bench/directory_hotline.py
 	status=0; \
 	$(REGISTRY_BENCH) || status=1; \
 	scripts/with-postgres.sh $(REGISTRY_BENCH) || status=1; \

@@ -1,8 +1,8 @@
-"""An operator logs calls with the keyboard alone, in well under a minute each, five in a row, one of them
-needing a call-back; the follow-up then waits in the site's queue."""
+"""An operator logs calls with the keyboard alone, five in a row, one of them needing a call-back; the
+follow-up then waits in the site's queue. "Under a minute" is pinned as a keystroke budget, not a timer:
+how fast a robot types says nothing about an operator, and timed tests belong in bench/."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
@@ -14,7 +14,10 @@ from waypoint.hotline.models import Consultation, FollowUp
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-ONE_MINUTE = 60.0
+# Keys pressed for a full call besides its free text (the answer): at one key a second, well under a minute.
+KEYSTROKE_BUDGET = 40
+FREE_TEXT_LENGTH = 20  # typed text longer than this is the answer or a note, not a choice or a filter
+pressed: list[str] = []
 KEY_NAMES = {"Tab", "Enter", "Control+Enter", "ArrowDown", "Space", "Escape", "Alt+O"}
 
 
@@ -33,8 +36,11 @@ def keys(page, *sequence: str) -> None:
     for item in sequence:
         if item in KEY_NAMES or re.fullmatch(r"\d", item):
             page.keyboard.press(item)
+            pressed.append(item)
         else:
             page.keyboard.type(item, delay=15)
+            if len(item) <= FREE_TEXT_LENGTH:
+                pressed.extend(item)
 
 
 def saving(page, *sequence: str) -> None:
@@ -81,12 +87,11 @@ def test_an_operator_logs_five_calls_with_the_keyboard_alone(page, world, screen
     assert page.locator("#call-timer").inner_text() != "0:00"
     screenshot("entry-form")
 
-    # Call 1: timed, from the open form to the confirmation of the saved call.
-    started = time.monotonic()
+    # Call 1: every field filled, counted from the open form to the confirmation of the saved call.
+    pressed.clear()
     log_a_labour_migrant_from_uzbekistan(page)
     expect(page.locator("#saved")).to_contain_text("Saved.")
-    elapsed = time.monotonic() - started
-    assert elapsed < ONE_MINUTE, f"logging a call took {elapsed:.1f} s"
+    assert len(pressed) <= KEYSTROKE_BUDGET, f"a full call took {len(pressed)} keys: {pressed}"
 
     first = Consultation.objects.get()
     assert first.operator == world["operator"]

@@ -440,7 +440,8 @@ def fake_number(prefix: str, seed: str) -> str:
 
 
 def _slug(name: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:40]
+    # Cut before stripping: a hyphen left at the cut would make an invalid e-mail domain.
+    return re.sub(r"[^a-z0-9]+", "-", name.lower())[:40].strip("-")
 
 
 def _years(today: datetime.date, years: int) -> datetime.date:
