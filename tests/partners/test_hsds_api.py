@@ -329,3 +329,18 @@ def test_the_openapi_document_describes_the_endpoints_and_holds_no_data(client, 
 
 def test_the_api_root_without_a_token_is_refused(client):
     assert client.get("/api/hsda/").status_code == 401
+
+
+def test_a_service_does_not_publish_a_location_of_an_inactive_organisation(api):
+    # The list of services at locations already left it out; the service's own page showed it.
+    active = m.Organisation.objects.create(name="Active NGO", organisation_type="ngo")
+    closed = m.Organisation.objects.create(name="Closed NGO", organisation_type="ngo", is_active=False)
+    service = m.Service.objects.create(organization=active, name="Outreach")
+    place = m.Location.objects.create(organization=closed, name="Safe house of the closed NGO", location_type="physical")
+    m.ServiceAtLocation.objects.create(service=service, location=place)
+
+    one = api(f"services/{service.pk}")
+    listed = api("service_at_locations")
+
+    assert "Safe house" not in one.content.decode()
+    assert "Safe house" not in listed.content.decode()

@@ -143,10 +143,9 @@ def services(user) -> QuerySet[Service]:
 
 
 def service_at_locations(user) -> QuerySet[ServiceAtLocation]:
-    located = Q(location__organization__isnull=True) | Q(location__organization__is_active=True)
     return (
         policy.scope(user, ServiceAtLocation.objects.filter(service__in=services(user), location__isnull=False))
-        .filter(located).select_related("service__organization", "service__program", "location")
+        .filter(objects.PUBLISHED_LOCATION).select_related("service__organization", "service__program", "location")
         .order_by("service__name", "pk")
     )
 

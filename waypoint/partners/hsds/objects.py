@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from ..models import (
     Attribute,
@@ -166,6 +166,11 @@ def service_list_object(service: Service) -> dict:
     return result
 
 
+# A location is published with a service only while its organisation (if any) is an active partner: the
+# address of a closed NGO's shelter must not stay readable through the services that used it.
+PUBLISHED_LOCATION = Q(location__organization__isnull=True) | Q(location__organization__is_active=True)
+
+
 def service_object(service: Service, *, with_organization: bool = True) -> dict:
     """A service with everything about it (`compiled/service.json`)."""
     result = row(service)
@@ -173,7 +178,8 @@ def service_object(service: Service, *, with_organization: bool = True) -> dict:
     result["schedules"] = _detail_rows("schedule", service.schedules.all())
     result["service_areas"] = _detail_rows("service_area", service.service_areas.all())
     result["service_at_locations"] = [
-        service_at_location_object(link, with_service=False) for link in _sorted(service.service_at_locations.all())
+        service_at_location_object(link, with_service=False)
+        for link in _sorted(service.service_at_locations.filter(PUBLISHED_LOCATION))
     ]
     result["languages"] = _detail_rows("language", service.languages.all())
     if with_organization:
