@@ -3,7 +3,11 @@
 DATABASE_URL chooses the database (SQLite by default; `make test` runs again on PostgreSQL).
 """
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdefghijklmnop")
 os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "Hr3Ea3sFjgTtY1P8b6Pj8ucmmnfSgkYxs0iiTIudkVM=")
@@ -24,3 +28,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Uploaded files (photos, consent forms, pending imports) go to a folder of this test run only: never
+# the project's var/files, and two runs side by side (SQLite and PostgreSQL) never see each other's.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="waypoint-test-files-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
