@@ -9,27 +9,12 @@ Runs against a throwaway SQLite file (or DATABASE_URL if set), with the real set
 """
 
 import io
-import os
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _django import configure  # first: the throwaway database, before anything of Waypoint
 
-workdir = tempfile.mkdtemp(prefix="waypoint-bench-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/bench.sqlite3")
-os.environ.setdefault("SECRET_KEY", "bench-secret-key-0123456789abcdefghijklmnopqrstuvwxyz")
-os.environ.setdefault("FIELD_ENCRYPTION_KEYS", "Hr3Ea3sFjgTtY1P8b6Pj8ucmmnfSgkYxs0iiTIudkVM=")
-os.environ.setdefault("BLIND_INDEX_KEY", "bench-blind-index-key-0123456789abcdefghijklmnop")
-os.environ.setdefault("WAYPOINT_ENV_FILE", "/nonexistent")
-os.environ.setdefault("WAYPOINT_DEMO", "true")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "waypoint.config.settings")
-
-import django  # noqa: E402
-
-django.setup()
+configure(WAYPOINT_DEMO="true")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402

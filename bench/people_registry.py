@@ -34,37 +34,15 @@ from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _django import configure  # the throwaway database and fresh keys
 
 TARGET_SEARCH_P95_MS = 100
 TARGET_CANDIDATES_P95_MS = 50
 TARGET_SCAN_SECONDS = 600
 TARGET_IMPORT_SECONDS = 60
 PROGRAMMES = ("CT", "ICC", "AVRR", "RES", "MH")
-
-
-def configure(workdir: str) -> None:
-    """Environment for a throwaway run: fresh keys, no .env, a temporary SQLite file unless DATABASE_URL."""
-    from waypoint.core.keygen import generate as generate_keys
-
-    for line in generate_keys().splitlines():
-        name, value = line.split("=", 1)
-        os.environ[name] = value
-    os.environ["WAYPOINT_ENV_FILE"] = "/nonexistent"
-    os.environ["DEBUG"] = "false"  # DEBUG would keep every query of the load in memory
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{workdir}/registry.sqlite3")
-    os.environ["DJANGO_SETTINGS_MODULE"] = "waypoint.config.settings"
-    url = os.environ["DATABASE_URL"]
-    if url.startswith("sqlite") and str(ROOT / "var") in url:
-        raise SystemExit("refusing to run the benchmark on the application's own database")
-
-    import django
-
-    django.setup()
 
 
 # --------------------------------------------------------------------------------------------------
@@ -241,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
     workdir = tempfile.mkdtemp(prefix="waypoint-bench-registry-")
     try:
-        configure(workdir)
+        configure(workdir, database="registry.sqlite3")
         return run(args)
     finally:
         if args.keep:

@@ -336,7 +336,8 @@ def test_a_service_does_not_publish_a_location_of_an_inactive_organisation(api):
     active = m.Organisation.objects.create(name="Active NGO", organisation_type="ngo")
     closed = m.Organisation.objects.create(name="Closed NGO", organisation_type="ngo", is_active=False)
     service = m.Service.objects.create(organization=active, name="Outreach")
-    place = m.Location.objects.create(organization=closed, name="Safe house of the closed NGO", location_type="physical")
+    place = m.Location.objects.create(organization=closed, name="Safe house of the closed NGO",
+                                      location_type="physical")
     m.ServiceAtLocation.objects.create(service=service, location=place)
 
     one = api(f"services/{service.pk}")

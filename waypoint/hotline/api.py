@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
@@ -21,6 +21,8 @@ from pydantic import ConfigDict
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Office
+from waypoint.api import paging
+from waypoint.api.errors import invalid
 
 from . import services
 from .models import CampaignMaterial, Consultation, FollowUp, Topic
@@ -116,14 +118,6 @@ class ConsultationQuery(Schema):
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-def _invalid(error: ValidationError) -> Status:
-    if hasattr(error, "error_dict"):
-        errors = {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
-    else:
-        errors = {NON_FIELD_ERRORS: [str(m) for m in error.messages]}
-    return Status(422, {"detail": _("The data are not valid: see the errors for each field."), "errors": errors})
-
-
 def _resolve(payload: ConsultationIn) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """Codes to objects; an unknown code is an error on its field (all of them at once)."""
     errors: dict[str, list[str]] = {}
@@ -185,14 +179,6 @@ def _queryset(user):
     )
 
 
-def _page_url(request: HttpRequest, offset: int | None, limit: int) -> str | None:
-    if offset is None:
-        return None
-    params = request.GET.copy()
-    params["limit"], params["offset"] = str(limit), str(offset)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-
-
 def _day_start(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
@@ -207,7 +193,7 @@ def create_consultation(request: HttpRequest, payload: ConsultationIn):
         data, follow_up = _resolve(payload)
         consultation = services.record_consultation(user, data, follow_up=follow_up, request=request)
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(201, _row(_queryset(user).get(pk=consultation.pk)))
 
 
@@ -217,7 +203,7 @@ def list_consultations(request: HttpRequest, params: Query[ConsultationQuery]):
     user = request.auth
     policy.require(user, policy.RECORD_CONSULTATIONS, request=request)
     if params.date_from and params.date_to and params.date_from > params.date_to:
-        return _invalid(ValidationError({"date_to": [_("The end date is before the start date.")]}))
+        return invalid(ValidationError({"date_to": [_("The end date is before the start date.")]}))
     rows = _queryset(user)
     if params.site:
         rows = rows.filter(site__code=params.site)
@@ -230,9 +216,4 @@ def list_consultations(request: HttpRequest, params: Query[ConsultationQuery]):
     rows = rows.distinct().order_by("-started_at", "-pk")
     count = rows.count()
     limit, offset = params.limit, params.offset
-    following = offset + limit if offset + limit < count else None
-    preceding = max(offset - limit, 0) if offset > 0 else None
-    return {
-        "count": count, "results": [_row(c) for c in rows[offset:offset + limit]],
-        "next": _page_url(request, following, limit), "previous": _page_url(request, preceding, limit),
-    }
+    return paging.page(request, count, [_row(c) for c in rows[offset:offset + limit]], limit, offset)

@@ -16,7 +16,7 @@ import datetime
 from typing import Any
 from uuid import UUID
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -25,6 +25,8 @@ from pydantic import ConfigDict
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import User
+from waypoint.api import paging
+from waypoint.api.errors import invalid
 
 from . import eligibility, search, services, taxonomy
 from .models import Organisation, Service
@@ -244,29 +246,6 @@ class ServiceQuery(Schema):
 
 
 # --- Helpers ------------------------------------------------------------------------------------
-def _invalid(error: ValidationError) -> Status:
-    if hasattr(error, "error_dict"):
-        errors = {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
-    else:
-        errors = {NON_FIELD_ERRORS: [str(m) for m in error.messages]}
-    return Status(422, {"detail": _("The data are not valid: see the errors for each field."), "errors": errors})
-
-
-def _page_url(request: HttpRequest, offset: int | None, limit: int) -> str | None:
-    if offset is None:
-        return None
-    params = request.GET.copy()
-    params["limit"], params["offset"] = str(limit), str(offset)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-
-
-def _page(request: HttpRequest, count: int, rows: list, limit: int, offset: int) -> dict[str, Any]:
-    following = offset + limit if offset + limit < count else None
-    preceding = max(offset - limit, 0) if offset > 0 else None
-    return {"count": count, "results": rows,
-            "next": _page_url(request, following, limit), "previous": _page_url(request, preceding, limit)}
-
-
 def _reader(request: HttpRequest) -> User:
     user = request.auth
     policy.require(user, policy.VIEW_DIRECTORY, request=request)
@@ -359,7 +338,7 @@ def list_organisations(request: HttpRequest, params: Query[OrganisationQuery]):
     found = search.search(user, query, include_inactive=including)
     count = found.count()
     rows = [_organisation_row(o) for o in found[params.offset:params.offset + params.limit]]
-    return _page(request, count, rows, params.limit, params.offset)
+    return paging.page(request, count, rows, params.limit, params.offset)
 
 
 @organisations_router.get("/{organisation_id}", response=OrganisationDetailOut, url_name="organisation",
@@ -378,7 +357,7 @@ def create_organisation(request: HttpRequest, payload: OrganisationIn):
     try:
         organisation = services.create_organisation(user, data, request=request)
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(201, _organisation_detail(user, organisation))
 
 
@@ -394,7 +373,7 @@ def update_organisation(request: HttpRequest, organisation_id: UUID, payload: Or
     try:
         organisation = services.update_organisation(user, organisation, data, request=request)
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(200, _organisation_detail(user, organisation))
 
 
@@ -427,7 +406,8 @@ def list_services(request: HttpRequest, params: Query[ServiceQuery]):
     count = found.count()
     page = list(found[params.offset:params.offset + params.limit])
     types = taxonomy.types_by_service(s.id for s in page)
-    return _page(request, count, [_service_row(s, types.get(s.id, [])) for s in page], params.limit, params.offset)
+    rows = [_service_row(s, types.get(s.id, [])) for s in page]
+    return paging.page(request, count, rows, params.limit, params.offset)
 
 
 @services_router.get("/{service_id}", response=ServiceOut, url_name="service", summary="One service")
@@ -446,11 +426,11 @@ def create_service(request: HttpRequest, payload: ServiceIn):
     types = _service_types_of(data) or []
     organisation = Organisation.objects.filter(pk=payload.organization).first()
     if organisation is None or not policy.can(user, "change", organisation):
-        return _invalid(ValidationError({"organization": _("No such organisation.")}))
+        return invalid(ValidationError({"organization": _("No such organisation.")}))
     try:
         service = services.create_service(user, organisation, data, service_types=types, request=request)
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(201, _service_answer(user, service.pk, request))
 
 
@@ -470,7 +450,7 @@ def update_service(request: HttpRequest, service_id: UUID, payload: ServicePatch
     try:
         services.update_service(user, service, data, service_types=types, request=request)
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(200, _service_answer(user, service_id, request))
 
 

@@ -7,6 +7,7 @@ referral forms); reading only, nothing here changes state.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -27,16 +28,17 @@ def _short_day(code: str) -> str:
     return names.get(code, code)
 
 
-def days_text(byday: str) -> str:
-    """"MO,TU,WE,TH,FR,SA" -> "Mon-Sat"; "MO,WE,FR" -> "Mon, Wed, Fri"; every day -> "Every day"."""
-    days = sorted({d.strip().upper()[-2:] for d in (byday or "").split(",") if d.strip()[-2:].upper() in DAY_ORDER},
-                  key=DAY_ORDER.index)
-    if not days:
+def days_in_words(days: Iterable[str], label: Callable[[str], str] = _short_day) -> str:
+    """Day codes as people write them, each day named by `label`: three or more days in a row as a range
+    ("Mon-Fri, Sun"), all seven as "Every day". The directory pages use short names, the printable
+    directory whole ones ("Monday-Friday"): one rule for both."""
+    ordered = sorted(set(days), key=DAY_ORDER.index)
+    if not ordered:
         return ""
-    if len(days) == len(DAY_ORDER):
+    if len(ordered) == len(DAY_ORDER):
         return _("Every day")
     runs: list[list[str]] = []
-    for day in days:
+    for day in ordered:
         if runs and DAY_ORDER.index(day) == DAY_ORDER.index(runs[-1][-1]) + 1:
             runs[-1].append(day)
         else:
@@ -44,10 +46,16 @@ def days_text(byday: str) -> str:
     parts = []
     for run in runs:
         if len(run) >= 3:
-            parts.append(f"{_short_day(run[0])}\N{EN DASH}{_short_day(run[-1])}")
+            parts.append(f"{label(run[0])}\N{EN DASH}{label(run[-1])}")
         else:
-            parts.extend(_short_day(day) for day in run)
+            parts.extend(label(day) for day in run)
     return ", ".join(parts)
+
+
+def days_text(byday: str) -> str:
+    """"MO,TU,WE,TH,FR,SA" -> "Mon-Sat"; "MO,WE,FR" -> "Mon, Wed, Fri"; every day -> "Every day"."""
+    return days_in_words(d.strip().upper()[-2:] for d in (byday or "").split(",")
+                         if d.strip()[-2:].upper() in DAY_ORDER)
 
 
 def _time(value: datetime.time) -> str:

@@ -26,7 +26,7 @@ from waypoint.accounts import policy
 from waypoint.accounts.models import Office
 from waypoint.people import codes
 
-from .display import hours_text, language_label
+from .display import days_in_words, hours_text, language_label
 from .eligibility import accepts_label
 from .models import (
     Address,
@@ -50,7 +50,6 @@ LANGUAGES = ("en", "ru")
 # WeasyPrint logs every layout step of every page at INFO: a booklet would fill the site's log.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-WEEK = [day.value for day in Weekday]  # MO..SU
 _BYDAY = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
 
 
@@ -105,26 +104,6 @@ def _day(code: str) -> str:
     return label.lower() if translation.get_language() in LOWER_CASE_DAYS else label
 
 
-def _days_in_words(days: list[str]) -> str:
-    """["MO","TU","WE","TH","FR","SU"] -> "Monday-Friday, Sunday": three or more days in a row as a range."""
-    ordered = sorted(set(days), key=WEEK.index)
-    if len(ordered) == len(WEEK):
-        return _("Every day")
-    runs: list[list[str]] = []
-    for day in ordered:
-        if runs and WEEK.index(day) == WEEK.index(runs[-1][-1]) + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    parts = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(f"{_day(run[0])}\N{EN DASH}{_day(run[-1])}")
-        else:
-            parts.extend(_day(day) for day in run)
-    return ", ".join(parts)
-
-
 def schedule_in_words(schedule: Schedule) -> str:
     """One opening-hours line: "Monday-Friday 09:00-18:00", "First Monday of the month 10:00-14:00"
     (with en dashes).
@@ -141,7 +120,7 @@ def schedule_in_words(schedule: Schedule) -> str:
     beyond_words = bool(schedule.bymonthday or schedule.byweekno or schedule.byyearday) or (schedule.interval or 1) > 1
     if not beyond_words and tokens and all(matches) and all(key in DAY_OF_THE_MONTH for key in nth):
         plain = [m.group(2) for m in matches if not m.group(1)]
-        parts = [_days_in_words(plain)] if plain else []
+        parts = [days_in_words(plain, _day)] if plain else []
         parts += [str(DAY_OF_THE_MONTH[key]) for key in nth]
         days = ", ".join(parts)
     line = " ".join(part for part in (days, hours) if part)

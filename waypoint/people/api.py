@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -21,6 +21,8 @@ from pydantic import BeforeValidator, ConfigDict
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import User
+from waypoint.api import paging
+from waypoint.api.errors import invalid
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
 
@@ -292,32 +294,6 @@ def _detail_queryset():
     )
 
 
-def _invalid(error: ValidationError) -> Status:
-    """A Django ValidationError as the API's 422: every message under the field it is about."""
-    if hasattr(error, "error_dict"):
-        errors = {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
-    else:
-        errors = {NON_FIELD_ERRORS: [str(m) for m in error.messages]}
-    return Status(422, {"detail": _("The data are not valid: see the errors for each field."), "errors": errors})
-
-
-def _page_url(request: HttpRequest, offset: int | None, limit: int) -> str | None:
-    if offset is None:
-        return None
-    params = request.GET.copy()
-    params["limit"], params["offset"] = str(limit), str(offset)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
-
-
-def _page(request: HttpRequest, count: int, rows: list[dict[str, Any]], limit: int, offset: int) -> dict[str, Any]:
-    following = offset + limit if offset + limit < count else None
-    preceding = max(offset - limit, 0) if offset > 0 else None
-    return {
-        "count": count, "results": rows,
-        "next": _page_url(request, following, limit), "previous": _page_url(request, preceding, limit),
-    }
-
-
 def _normalise(data: dict[str, Any]) -> dict[str, Any]:
     """JSON null clears a field; country codes are upper case and language codes lower case, as stored."""
     for name in list(data):
@@ -431,13 +407,13 @@ def list_people(request: HttpRequest, params: Query[PeopleQuery]):
         # The matcher ranks a bounded candidate set; the best MAX_LIMIT matches are paged through.
         found = lookup.search(user, params.q, limit=MAX_LIMIT)
         rows = [_summary(c.person, c) for c in found[offset:offset + limit]]
-        return _page(request, len(found), rows, limit, offset)
+        return paging.page(request, len(found), rows, limit, offset)
     people = policy.visible_people(user).filter(merged_into__isnull=True)
     count = people.count()
     ordered = people.only("id", *SUMMARY_FIELDS).order_by(
         "family_name_latin", "given_name_latin", "patronymic_latin", "pk",
     )
-    return _page(request, count, [_summary(p) for p in ordered[offset:offset + limit]], limit, offset)
+    return paging.page(request, count, [_summary(p) for p in ordered[offset:offset + limit]], limit, offset)
 
 
 @router.post(
@@ -468,7 +444,7 @@ def create_person(request: HttpRequest, payload: PersonIn):
     except ValidationError as error:
         error.update_error_dict(problems)
     if problems:
-        return _invalid(ValidationError(problems))
+        return invalid(ValidationError(problems))
     candidates, hidden = _likely_duplicates(user, probe, alias_rows)
     strong = any(c.score >= SAME_PERSON_THRESHOLD for c in candidates) or bool(hidden)
     if strong and not payload.confirm_new:
@@ -476,7 +452,7 @@ def create_person(request: HttpRequest, payload: PersonIn):
     try:
         person = services.register(user, data, programme=programme, aliases=aliases, request=request)
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     return Status(201, _detail(policy.get_for(user, _detail_queryset(), pk=person.pk, request=request)))
 
 
@@ -510,7 +486,7 @@ def update_person(request: HttpRequest, person_id: int, payload: PersonPatch):
             "version": latest,
         })
     except ValidationError as error:
-        return _invalid(error)
+        return invalid(error)
     person = policy.get_for(user, _detail_queryset(), pk=person.pk, request=request)
     # The answer carries the decrypted contacts even when nothing changed: audited like a read.
     record(Action.VIEW, person, actor=user, request=request)

@@ -8,38 +8,30 @@ and checked against its checksum at every step: no personal data is kept in the 
 
 from __future__ import annotations
 
-import datetime
 import io
-import os
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme
+from waypoint.core.pending_uploads import AlreadyClaimedError, PendingUploads
 
 from . import importing
 from .codes import country_name
 from .models import IdentityDocument, Person
 
-SESSION_KEY = "people_imports"
-MAX_PENDING = 5  # uploads waiting in one session; older ones are deleted
 PREVIEW_ROWS = 50
 ERRORS_SHOWN = 500
-STALE_AFTER = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)  # no session lives longer
 
 
 class ImportForm(forms.Form):
@@ -70,76 +62,18 @@ class ImportForm(forms.Form):
         return upload
 
 
-def _imports_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
+UPLOADS = PendingUploads(
+    session_key="people_imports", folder_name="imports", max_pending=5,
+    denial_object_type="people.import", name=lambda token, entry: f"{token}.{entry['file_type']}",
+)
 
 
-def _path(token: str, entry: dict[str, str]) -> Path:
-    return _imports_dir() / f"{token}.{entry['file_type']}"
-
-
-def _pending(request: HttpRequest) -> dict[str, dict[str, str]]:
-    return dict(request.session.get(SESSION_KEY, {}))
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    """Delete the waiting file and its entry in the session."""
-    pending = _pending(request)
-    entry = pending.pop(token, None)
-    if entry is not None:
-        _path(token, entry).unlink(missing_ok=True)
-    request.session[SESSION_KEY] = pending
-
-
-def _purge_stale() -> None:
-    """Files left by sessions that ended without confirming or cancelling: none outlives a session."""
-    folder = _imports_dir()
-    if not folder.is_dir():
-        return
-    limit = (timezone.now() - STALE_AFTER).timestamp()
-    for path in folder.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
-
-
-def _store(request: HttpRequest, data: bytes, parsed: importing.ParsedImport, programme: str) -> str:
-    folder = _imports_dir()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    token = uuid.uuid4().hex
-    descriptor = os.open(folder / f"{token}.{parsed.file_type}", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stored:
-        stored.write(data)
-    pending = _pending(request)
-    while len(pending) >= MAX_PENDING:
-        oldest = min(pending, key=lambda key: pending[key]["at"])
-        _path(oldest, pending.pop(oldest)).unlink(missing_ok=True)
-    pending[token] = {
-        "sha256": parsed.sha256, "programme": programme, "file_type": parsed.file_type,
-        "at": timezone.now().isoformat(),
-    }
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _entry(request: HttpRequest, token: str) -> dict[str, str]:
-    """The upload `token` of this user's session, or 404 (audited): a token is not shared."""
-    entry = _pending(request).get(token)
-    if entry is None:
-        policy.record_denial(request.user, "people.import", token[:64], request)
-        raise Http404
-    return entry
-
-
-def _read(path: Path, entry: dict[str, str]) -> importing.ParsedImport | None:
+def _read(token: str, entry: dict[str, str]) -> importing.ParsedImport | None:
     """Read the waiting file again; None when it is gone or is not the file that was uploaded."""
-    try:
-        data = path.read_bytes()
-    except OSError:
+    data = UPLOADS.read(token, entry)
+    if data is None:
         return None
-    parsed = importing.read_file(io.BytesIO(data), path.name)
+    parsed = importing.read_file(io.BytesIO(data), UPLOADS.path(token, entry).name)
     return parsed if parsed.sha256 == entry["sha256"] else None
 
 
@@ -158,14 +92,16 @@ def upload(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.IMPORT_PEOPLE, request=request)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        _purge_stale()
+        UPLOADS.purge_stale()
         data = form.cleaned_data["file"].read()
         parsed = importing.read_file(io.BytesIO(data), form.cleaned_data["file"].name)
         if parsed.file_errors:
             for error in parsed.file_errors:
                 form.add_error("file", error.message)
         else:
-            token = _store(request, data, parsed, form.cleaned_data["programme"])
+            token = UPLOADS.store(request, data, {
+                "sha256": parsed.sha256, "programme": form.cleaned_data["programme"], "file_type": parsed.file_type,
+            })
             return redirect("people:import_preview", token=token)
     return render(request, "people/import/upload.html", {
         "form": form,
@@ -179,16 +115,15 @@ def upload(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     """The file as it will be saved, and every problem in it; POST confirms (all or nothing) or cancels."""
     policy.require(request.user, policy.IMPORT_PEOPLE, request=request)
-    entry = _entry(request, token)
+    entry = UPLOADS.entry(request, token)
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
-        _forget(request, token)
+        UPLOADS.forget(request, token)
         messages.info(request, _("The import was cancelled and the uploaded file deleted."))
         return redirect("people:import")
-    path = _path(token, entry)
-    parsed = _read(path, entry)
+    parsed = _read(token, entry)
     if parsed is None:
-        _forget(request, token)
+        UPLOADS.forget(request, token)
         messages.error(request, _("The uploaded file is no longer available. Upload it again."))
         return redirect("people:import")
     if action == "confirm" and parsed.ok:
@@ -197,25 +132,15 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _confirm(request: HttpRequest, token: str, entry: dict[str, str], parsed: importing.ParsedImport) -> HttpResponse:
-    # Claim the file first: a second confirmation sent at the same moment finds it gone and imports nothing.
-    path = _path(token, entry)
-    claimed = path.with_suffix(path.suffix + ".importing")
     try:
-        path.rename(claimed)
-    except OSError:
+        with UPLOADS.claimed(request, token, entry):
+            ids = importing.import_rows(request.user, parsed, programme=entry["programme"], request=request)
+    except AlreadyClaimedError:
         messages.error(request, _("This file is already being imported."))
         return redirect("people:import")
-    try:
-        ids = importing.import_rows(request.user, parsed, programme=entry["programme"], request=request)
     except PermissionDenied:
-        claimed.rename(path)
         policy.record_denial(request.user, "people.import", entry["programme"], request)
         raise Http404 from None
-    except Exception:
-        claimed.rename(path)  # nothing was saved: the user may try again
-        raise
-    claimed.unlink(missing_ok=True)
-    _forget(request, token)
     messages.success(request, ngettext(
         "%(count)d person imported.", "%(count)d persons imported.", len(ids)
     ) % {"count": len(ids)})

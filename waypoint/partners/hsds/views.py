@@ -9,20 +9,14 @@ people import does). Files left by sessions that ended are deleted at the next u
 
 from __future__ import annotations
 
-import datetime
-import os
-import uuid
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
@@ -30,15 +24,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from waypoint.accounts import policy
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
+from waypoint.core.pending_uploads import AlreadyClaimedError, PendingUploads
 
 from ..models import Organisation, Service
 from . import export, importing, spec
 
-SESSION_KEY = "hsds_imports"
-MAX_PENDING = 3
 ERRORS_SHOWN = 500
 WARNINGS_SHOWN = 200
-STALE_AFTER = datetime.timedelta(seconds=settings.SESSION_COOKIE_AGE)
 FORMATS = {"csv": "application/zip", "json": "application/json; charset=utf-8"}
 
 
@@ -85,70 +77,16 @@ class UploadForm(forms.Form):
         return upload
 
 
-def _folder() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports" / "hsds"
-
-
-def _path(token: str) -> Path:
-    return _folder() / f"{token}.upload"
-
-
-def _pending(request: HttpRequest) -> dict[str, dict[str, str]]:
-    return dict(request.session.get(SESSION_KEY, {}))
-
-
-def _forget(request: HttpRequest, token: str) -> None:
-    pending = _pending(request)
-    if pending.pop(token, None) is not None:
-        _path(token).unlink(missing_ok=True)
-    request.session[SESSION_KEY] = pending
-
-
-def _purge_stale() -> None:
-    folder = _folder()
-    if not folder.is_dir():
-        return
-    limit = (timezone.now() - STALE_AFTER).timestamp()
-    for path in folder.iterdir():
-        try:
-            if path.is_file() and path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-        except OSError:
-            continue
-
-
-def _store(request: HttpRequest, data: bytes, name: str, sha256: str) -> str:
-    folder = _folder()
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    token = uuid.uuid4().hex
-    descriptor = os.open(_path(token), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as stored:
-        stored.write(data)
-    pending = _pending(request)
-    while len(pending) >= MAX_PENDING:
-        oldest = min(pending, key=lambda key: pending[key]["at"])
-        pending.pop(oldest)
-        _path(oldest).unlink(missing_ok=True)
-    kind = "json" if name.lower().endswith(".json") else "zip"
-    pending[token] = {"sha256": sha256, "kind": kind, "at": timezone.now().isoformat()}
-    request.session[SESSION_KEY] = pending
-    return token
-
-
-def _entry(request: HttpRequest, token: str) -> dict[str, str]:
-    """The upload `token` of this user's session, or 404 (audited): a token is not shared."""
-    entry = _pending(request).get(token)
-    if entry is None:
-        policy.record_denial(request.user, "partners.hsds_import", token[:64], request)
-        raise Http404
-    return entry
+UPLOADS = PendingUploads(
+    session_key="hsds_imports", folder_name="imports/hsds", max_pending=3,
+    denial_object_type="partners.hsds_import", name=lambda token, entry: f"{token}.upload",
+)
 
 
 def _read(token: str, entry: dict[str, str]) -> importing.ParsedPackage | None:
     """Read the waiting file again; None when it is gone or is not the file that was uploaded."""
-    try:
-        data = _path(token).read_bytes()
-    except OSError:
+    data = UPLOADS.read(token, entry)
+    if data is None:
         return None
     parsed = importing.read_package(data, f"upload.{entry['kind']}")
     return parsed if parsed.sha256 == entry["sha256"] else None
@@ -162,7 +100,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.CHANGE_DIRECTORY, request=request)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        _purge_stale()
+        UPLOADS.purge_stale()
         upload_file = form.cleaned_data["file"]
         data = upload_file.read()
         parsed = importing.read_package(data, upload_file.name)
@@ -170,7 +108,8 @@ def upload(request: HttpRequest) -> HttpResponse:
             for problem in parsed.errors or [importing.Problem("", _("The package holds no records."))]:
                 form.add_error("file", str(problem))
         else:
-            token = _store(request, data, upload_file.name, parsed.sha256)
+            kind = "json" if upload_file.name.lower().endswith(".json") else "zip"
+            token = UPLOADS.store(request, data, {"sha256": parsed.sha256, "kind": kind})
             return redirect("partners:hsds_import_preview", token=token)
     return render(request, "partners/hsds/import_upload.html", {
         "form": form, "max_megabytes": importing.MAX_BYTES // (1024 * 1024),
@@ -184,20 +123,20 @@ def upload(request: HttpRequest) -> HttpResponse:
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     """What the package would create and update, and every problem in it; POST confirms or cancels."""
     policy.require(request.user, policy.CHANGE_DIRECTORY, request=request)
-    entry = _entry(request, token)
+    entry = UPLOADS.entry(request, token)
     action = request.POST.get("action") if request.method == "POST" else None
     if action == "cancel":
-        _forget(request, token)
+        UPLOADS.forget(request, token)
         messages.info(request, _("The import was cancelled and the uploaded file deleted."))
         return redirect("partners:hsds_import")
     parsed = _read(token, entry)
     if parsed is None:
-        _forget(request, token)
+        UPLOADS.forget(request, token)
         messages.error(request, _("The uploaded file is no longer available. Upload it again."))
         return redirect("partners:hsds_import")
     importing.check(parsed)
     if action == "confirm" and parsed.ok:
-        return _confirm(request, token, parsed)
+        return _confirm(request, token, entry, parsed)
     return render(request, "partners/hsds/import_preview.html", {
         "token": token, "parsed": parsed, "summary": parsed.summary(),
         "errors": parsed.errors[:ERRORS_SHOWN], "error_count": len(parsed.errors),
@@ -208,26 +147,16 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
     })
 
 
-def _confirm(request: HttpRequest, token: str, parsed: importing.ParsedPackage) -> HttpResponse:
-    # Claim the file first: a second confirmation sent at the same moment finds it gone and imports nothing.
-    path = _path(token)
-    claimed = path.with_suffix(".importing")
+def _confirm(request: HttpRequest, token: str, entry: dict[str, str], parsed: importing.ParsedPackage) -> HttpResponse:
     try:
-        path.rename(claimed)
-    except OSError:
+        with UPLOADS.claimed(request, token, entry):
+            result = importing.apply(parsed, user=request.user, request=request)
+    except AlreadyClaimedError:
         messages.error(request, _("This file is already being imported."))
         return redirect("partners:hsds_import")
-    try:
-        result = importing.apply(parsed, user=request.user, request=request)
     except PermissionDenied:
-        claimed.rename(path)
         policy.record_denial(request.user, "partners.hsds_import", token[:64], request)
         raise Http404 from None
-    except Exception:
-        claimed.rename(path)  # nothing was saved: the user may try again
-        raise
-    claimed.unlink(missing_ok=True)
-    _forget(request, token)
     created = sum(counts["created"] for counts in result.values())
     updated = sum(counts["updated"] for counts in result.values())
     messages.success(request, _("The datapackage was imported: %(created)s and %(updated)s.") % {
