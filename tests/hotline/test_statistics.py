@@ -236,12 +236,35 @@ def test_a_small_count_is_hidden_with_the_next_smallest_so_it_cannot_be_subtract
     assert not total.suppressed
 
 
-def test_two_small_counts_hide_only_themselves_and_zero_is_shown():
-    total, zero, one, two, large = Cell(23), Cell(0), Cell(1), Cell(2), Cell(20)
+def test_two_small_counts_hide_themselves_and_zero_is_shown():
+    total, zero, three, two, large = Cell(25), Cell(0), Cell(3), Cell(2), Cell(20)
 
-    apply_small_number_rule([(total, [zero, one, two, large])])
+    apply_small_number_rule([(total, [zero, three, two, large])])
 
-    assert [c.suppressed for c in (zero, one, two, large)] == [False, True, True, False]
+    assert [c.suppressed for c in (zero, three, two, large)] == [False, True, True, False]
+
+
+def test_two_hidden_counts_that_add_up_to_little_hide_one_more():
+    """1 + 1 hidden beside a total: zeros are shown, so each hidden count is at least 1, so each is 1."""
+    total, zero, one, other_one, large = Cell(22), Cell(0), Cell(1), Cell(1), Cell(20)
+
+    apply_small_number_rule([(total, [zero, one, other_one, large])])
+
+    assert [c.suppressed for c in (zero, one, other_one, large)] == [False, True, True, True]
+    assert not total.suppressed
+
+
+def test_a_zero_is_no_cover_so_the_sum_is_hidden_when_nothing_else_is_left():
+    """A month with one call: [c] beside zeros is the month's volume; the volume is hidden, then another."""
+    month_a, one, zero = Cell(1, sensitive=False), Cell(1), Cell(0)
+    month_b, rest, zero_b = Cell(30, sensitive=False), Cell(30), Cell(0)
+    total = Cell(31, sensitive=False)
+
+    apply_small_number_rule([(month_a, [one, zero]), (month_b, [rest, zero_b]), (total, [month_a, month_b])])
+
+    assert (one.suppressed, zero.suppressed, month_a.suppressed) == (True, False, True)
+    assert month_b.suppressed  # else 31 - 30 gives the hidden month
+    assert not total.suppressed
 
 
 def test_volumes_are_never_hidden_and_a_hidden_sum_protects_nothing():
@@ -287,13 +310,13 @@ def test_the_nationality_table_hides_a_small_nationality_and_its_neighbour(sites
     protected = stats.compute(*MARCH, protect=True)
     table = protected.table("nationality")
 
-    assert [(r.key, r.cells[0].shown_count) for r in table.rows] == [
-        ("RU", "20"), ("UZ", "10"), ("KG", stats.HIDDEN), ("TJ", stats.HIDDEN)]
-    assert row(table, "KG").cells[0].shown_percent == ""
+    # 3 Tajiks are hidden, and the 6 Kyrgyz with them; neither is named: both are "other nationalities".
+    assert [(r.key, r.cells[0].shown_count) for r in table.rows] == [("RU", "20"), ("UZ", "10"), ("other", "9")]
+    assert row(table, "other").label == "Other nationalities"
     assert (protected.russian.percent, protected.foreign.percent) == (Decimal("51.28"), Decimal("48.72"))
 
 
-def test_hidden_rows_are_listed_last_by_name_so_their_place_tells_nothing(sites, make):
+def test_nationalities_with_hidden_counts_are_folded_and_the_exact_view_names_them_all(sites, make):
     for code, how_many in (("RU", 20), ("UZ", 10), ("KG", 6), ("TJ", 3), ("AM", 2)):
         for n in range(how_many):
             make(sites["icc-a"], march(1 + n), code, ("work-permits",))
@@ -302,8 +325,7 @@ def test_hidden_rows_are_listed_last_by_name_so_their_place_tells_nothing(sites,
     exact = stats.compute(*MARCH, protect=False).table("nationality")
 
     assert [(r.label, r.cells[0].shown_count) for r in protected.rows] == [
-        ("Russian nationals", "20"), ("Uzbekistan", "10"), ("Kyrgyzstan", "6"), ("Armenia", stats.HIDDEN),
-        ("Tajikistan", stats.HIDDEN)]
+        ("Russian nationals", "20"), ("Uzbekistan", "10"), ("Kyrgyzstan", "6"), ("Other nationalities", "5")]
     assert [r.label for r in exact.rows] == ["Russian nationals", "Uzbekistan", "Kyrgyzstan", "Tajikistan", "Armenia"]
 
 
@@ -348,7 +370,8 @@ def test_the_me_officer_sees_aggregates_without_small_numbers_or_personal_data(m
     nationalities = content.split('id="nationality"', 1)[1].split("</section>", 1)[0]
 
     assert "53.85%" in content
-    assert "Tajikistan" in nationalities
+    assert "Tajikistan" not in nationalities  # one Tajik: hidden, so not named
+    assert "Other nationalities" in nationalities
     assert '<td class="num">1</td>' not in nationalities  # one Tajik, one caller of unknown nationality
     assert stats.HIDDEN in nationalities
     assert SECRET_ANSWER not in content
@@ -443,8 +466,9 @@ def test_the_csv_export_has_the_tables_with_small_numbers_hidden_even_for_a_mana
     assert ["Foreign nationals", "11", "35.48"] in rows
     assert ["By topic"] in rows
     assert ["Human trafficking", "20", "100.00", "0", "0.00", "20", "64.52"] in rows
-    assert ["Tajikistan", stats.HIDDEN, ""] in rows
-    assert ["Uzbekistan", stats.HIDDEN, ""] in rows  # 10, hidden because 11 foreigners minus 10 would give 1
+    # 1 Tajik hidden, and the 10 Uzbeks with them (11 foreigners minus 10 would give 1): neither is named.
+    assert ["Other nationalities", "11", "35.48"] in rows
+    assert not any(r and r[0] in ("Tajikistan", "Uzbekistan") for r in rows)
     assert SECRET_ANSWER not in raw
 
 
@@ -459,7 +483,8 @@ def test_the_xlsx_export_has_a_sheet_per_table_with_numbers_as_numbers(bigger, u
     topics = {r[0]: r[1:] for r in workbook["By topic"].iter_rows(min_row=3, values_only=True) if r and r[0]}
     assert topics["Work permits"][:4] == (0, 0.0, 11, 100.0)
     nationality = {r[0]: r[1] for r in workbook["By nationality"].iter_rows(min_row=3, values_only=True) if r[0]}
-    assert nationality["Tajikistan"] == stats.HIDDEN
+    assert nationality["Other nationalities"] == 11
+    assert "Tajikistan" not in nationality
 
 
 def test_an_export_is_audited_with_its_filters(bigger, users, client_for):
@@ -484,3 +509,259 @@ def test_no_export_for_a_role_without_statistics(bigger, users, client_for):
 
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action=Action.EXPORT).exists()
+
+
+# --- Small selections and groups that give nothing away (protected output) ----------------------
+MARCH_5 = {"date_from": "2026-03-05", "date_to": "2026-03-05"}
+
+
+def the_one_woman(site, make, *, day=5, hour=12):
+    """The reviewer's case: one Uzbek woman of 18 to 24, a possible victim, escalated to a case."""
+    return make(site, march(day, hour), "UZ", ("trafficking",), caller_sex=CallerSex.FEMALE, caller_age_band="18-24",
+                caller_type=CallerType.POSSIBLE_VICTIM, outcome=Outcome.ESCALATED)
+
+
+def protected_csv(client, **params):
+    response = client.get(EXPORT, {**MARCH_5, "format": "csv", **params})
+    assert response.status_code == 200
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8").lstrip("\ufeff"))))
+
+
+def protected_xlsx(client, **params):
+    response = client.get(EXPORT, {**MARCH_5, "format": "xlsx", **params})
+    assert response.status_code == 200
+    return load_workbook(io.BytesIO(response.content))
+
+
+def every_group(result):
+    return [(result.total, [result.russian, result.foreign, result.not_recorded])] + [
+        group[:2] for table in result.tables for group in table.groups]
+
+
+def assert_nothing_can_be_worked_out(result):
+    """For every published sum that is shown: no hidden part, or at least two hidden parts that together make
+    at least the threshold, none of them equal to the sum minus the visible parts; and no nationality whose
+    count is hidden is named."""
+    for published, parts in every_group(result):
+        if published.suppressed:
+            continue
+        hidden = [cell for cell in parts if cell.suppressed]
+        if not hidden:
+            continue
+        remainder = published.count - sum(cell.count for cell in parts if not cell.suppressed)
+        assert len(hidden) >= 2, (published.count, [c.count for c in parts])
+        assert remainder >= stats.SMALL_CELL_THRESHOLD, (published.count, [c.count for c in parts])
+        assert all(cell.count != remainder for cell in hidden), (published.count, [c.count for c in parts])
+    for table_row in result.table("nationality").rows:
+        if table_row.cells[0].suppressed:
+            assert table_row.key in ("RU", "", stats.OTHER_NATIONALITIES), table_row.label
+
+
+@pytest.mark.parametrize("how_many", [1, 2, 9])
+def test_a_selection_of_fewer_than_ten_consultations_is_not_broken_down(sites, make, how_many):
+    site = sites["icc-a"]
+    the_one_woman(site, make)
+    for n in range(how_many - 1):
+        make(site, march(5, 13 + n % 10), "RU", ("project",))
+
+    result = stats.compute(datetime.date(2026, 3, 5), datetime.date(2026, 3, 5), site, protect=True)
+    exact = stats.compute(datetime.date(2026, 3, 5), datetime.date(2026, 3, 5), site, protect=False)
+
+    assert result.withheld
+    assert result.tables == []
+    assert [c.shown_count for c in (result.total, result.russian, result.foreign)] == [stats.HIDDEN] * 3
+    assert not exact.withheld
+    assert exact.total.count == how_many
+    assert row(exact.table("nationality"), "UZ").cells[0].count == 1
+
+
+def test_the_page_and_both_exports_of_one_call_on_one_day_say_only_fewer_than_ten(sites, make, users, client_for):
+    site = sites["icc-a"]
+    the_one_woman(site, make)
+    client = client_for(users["me_officer"])
+    message = "Fewer than 10 consultations in this selection: breakdowns are not shown to protect callers."
+    revealing = ("Uzbekistan", "Escalated to a case", "18 to 24", "Possible victim", "Human trafficking")
+
+    content = client.get(URL, {**MARCH_5, "site": site.pk}).content.decode()
+    rows = protected_csv(client, site=site.pk)
+    workbook = protected_xlsx(client, site=site.pk)
+    texts = [str(v) for sheet in workbook for r in sheet.iter_rows(values_only=True) for v in r if v is not None]
+
+    assert message in content
+    assert "stats-section" not in content
+    assert [message] in rows
+    assert not any(r and r[0] in ("Consultations", "Russian nationals", "By nationality") for r in rows)
+    assert workbook.sheetnames == ["Summary"]
+    assert message in texts
+    for text in revealing:
+        assert text not in content, text
+        assert not any(text in value for r in rows for value in r), text
+        assert not any(text in value for value in texts), text
+
+
+def test_those_who_may_read_the_consultations_still_see_one_call_exactly(sites, make, icc_manager, client_for):
+    site = sites["icc-a"]
+    the_one_woman(site, make)
+
+    content = client_for(icc_manager).get(URL, {**MARCH_5, "site": site.pk}).content.decode()
+
+    assert "Fewer than 10" not in content
+    assert "Uzbekistan" in content
+    assert "You see exact numbers" in content
+
+
+@pytest.fixture
+def twelve(sites, make):
+    """One site, one day: eleven Russian women of 25 to 34 informed, and the one Uzbek woman escalated."""
+    site = sites["icc-a"]
+    for n in range(11):
+        make(site, march(5, 9 + n), "RU", ("project",), caller_sex=CallerSex.FEMALE, caller_age_band="25-34")
+    the_one_woman(site, make, hour=21)
+    return site
+
+
+@pytest.fixture
+def mixed(sites, make):
+    """Two sites, two months, small groups everywhere: 1 Tajik, 1 + 1 of two other nationalities, one walk-in,
+    one caller of unknown nationality, sex and age known for some."""
+    a, b = sites["icc-a"], sites["icc-b"]
+    for n in range(14):
+        make(a, march(1 + n), "RU", ("project", "trafficking") if n % 3 else ("project",),
+             caller_sex=CallerSex.FEMALE if n % 2 else CallerSex.MALE, caller_age_band="25-34")
+    for n in range(6):
+        make(a, march(1 + n, 14), "UZ", ("work-permits",), caller_type=CallerType.LABOUR_MIGRANT,
+             caller_sex=CallerSex.MALE, caller_age_band="35-44")
+    make(b, march(20), "TJ", ("citizenship",), caller_type=CallerType.POSSIBLE_VICTIM, outcome=Outcome.ESCALATED,
+         caller_sex=CallerSex.FEMALE, caller_age_band="0-17")
+    make(b, march(21), "AM", ("work-permits",), channel=Channel.WALK_IN)
+    make(b, march(22), "MD", ("trafficking",), outcome=Outcome.REFERRED)
+    make(b, march(23), "", ("project",))
+    make(a, datetime.datetime(2026, 4, 2, 12, tzinfo=MOSCOW), "RU", ("project",))
+    return sites
+
+
+@pytest.mark.parametrize(("data", "start", "end", "site"), [
+    ("twelve", "2026-03-05", "2026-03-05", "icc-a"),
+    ("twelve", "2026-03-01", "2026-03-31", None),
+    ("mixed", "2026-03-01", "2026-04-30", None),
+    ("mixed", "2026-03-01", "2026-03-31", None),
+])
+def test_in_protected_output_no_hidden_count_can_be_worked_out(request, data, start, end, site):
+    sites = request.getfixturevalue(data)
+    office = (sites if data == "twelve" else sites[site]) if site else None
+    period = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+
+    result = stats.compute(*period, office, protect=True)
+
+    assert not result.withheld
+    assert_nothing_can_be_worked_out(result)
+    assert any(cell.suppressed for published, parts in every_group(result) for cell in parts)
+
+
+def test_the_one_woman_among_twelve_cannot_be_picked_out_on_the_page_or_in_the_exports(twelve, users, client_for):
+    client = client_for(users["me_officer"])
+    result = stats.compute(datetime.date(2026, 3, 5), datetime.date(2026, 3, 5), twelve, protect=True)
+    outcome = {r.key: r.cells[0] for r in result.table("outcome").rows}
+    ages = {r.key: r.cells for r in result.table("sex_age").rows}
+
+    # Eleven informed, one escalated: both hidden, as are the 1 and the 11 of the sex-by-age table.
+    assert (outcome["informed"].suppressed, outcome["escalated"].suppressed) == (True, True)
+    assert (ages["18-24"][0].suppressed, ages["25-34"][0].suppressed, ages["25-34"][-1].suppressed) == (True,) * 3
+    assert (result.russian.suppressed, result.foreign.suppressed) == (True, True)  # 12 = 11 + 1: both or neither
+    nationality = [(r.label, r.cells[0].shown_count) for r in result.table("nationality").rows]
+    assert nationality == [("Russian nationals", stats.HIDDEN), ("Other nationalities", stats.HIDDEN)]
+
+    content = client.get(URL, {**MARCH_5, "site": twelve.pk}).content.decode()
+    rows = protected_csv(client, site=twelve.pk)
+    workbook = protected_xlsx(client, site=twelve.pk)
+    by_nationality = [r for r in workbook["By nationality"].iter_rows(min_row=3, values_only=True) if r[1]]
+    by_outcome = {r[0]: r[1] for r in workbook["By outcome"].iter_rows(min_row=3, values_only=True) if r[0]}
+
+    assert "Uzbekistan" not in content
+    assert '<td class="num">1</td>' not in content.split('id="outcome"', 1)[1].split("</section>", 1)[0]
+    assert not any("Uzbekistan" in value for r in rows for value in r)
+    assert ["Escalated to a case", stats.HIDDEN, ""] in rows
+    assert ["Information given", stats.HIDDEN, ""] in rows
+    assert ["Consultations", "12"] in rows
+    assert [r[:2] for r in by_nationality] == [("Russian nationals", stats.HIDDEN),
+                                              ("Other nationalities", stats.HIDDEN)]
+    assert (by_outcome["Escalated to a case"], by_outcome["Information given"]) == (stats.HIDDEN, stats.HIDDEN)
+
+
+def test_every_named_nationality_in_an_export_has_a_shown_count(mixed, users, client_for):
+    client = client_for(users["me_officer"])
+    params = {"date_from": "2026-03-01", "date_to": "2026-04-30", "site": ""}
+    rows = protected_csv(client, **params)
+    workbook = protected_xlsx(client, **params)
+    start = rows.index(["By nationality"]) + 2
+    csv_nationality = [r for r in rows[start: rows.index([], start)] if len(r) > 1]
+    xlsx_nationality = [r for r in workbook["By nationality"].iter_rows(min_row=3, values_only=True) if r[1]]
+
+    for name in ("Tajikistan", "Armenia", "Moldova"):
+        assert not any(r and r[0].startswith(name) for r in csv_nationality), name
+        assert not any(str(r[0]).startswith(name) for r in xlsx_nationality), name
+    for label, count, *_rest in csv_nationality:
+        assert count != stats.HIDDEN or label in ("Russian nationals", "Other nationalities", "Not recorded"), label
+    # 6 Uzbeks are hidden too: 3 others and 1 not recorded hidden beside them would add up to only 4.
+    assert [r[:2] for r in csv_nationality] == [
+        ["Russian nationals", "15"], ["Other nationalities", stats.HIDDEN], ["Not recorded", stats.HIDDEN]]
+    assert any(r[0] == "Other nationalities" for r in xlsx_nationality)
+
+
+def test_ten_consultations_are_broken_down(sites, make):
+    for n in range(10):
+        make(sites["icc-a"], march(5, 9 + n), "RU", ("project",))
+
+    result = stats.compute(datetime.date(2026, 3, 5), datetime.date(2026, 3, 5), sites["icc-a"], protect=True)
+
+    assert not result.withheld
+    assert result.russian.shown_count == "10"
+
+
+# --- Exports cannot carry a formula ---------------------------------------------------------------
+EVIL = '=HYPERLINK("http://evil/","x")'
+
+
+def test_a_name_that_looks_like_a_formula_is_written_as_inert_text(bigger, users, client_for):
+    Topic.objects.create(code="evil", name_en=EVIL, name_ru=EVIL, position=99)
+    CampaignMaterial.objects.create(code="at", name_en="@SUM(1+1)", name_ru="@SUM(1+1)", position=99)
+    Office.objects.filter(pk=bigger["icc-b"].pk).update(name="+cmd|' /C calc'!A0")
+    client = client_for(users["me_officer"])
+    params = {"date_from": "2026-03-01", "date_to": "2026-03-31"}
+
+    rows = protected_csv(client, **params, site="")
+    site_rows = protected_csv(client, **params, site=bigger["icc-b"].pk)
+    workbook = protected_xlsx(client, **params, site="")
+    cells = [cell for sheet in workbook for r in sheet.iter_rows() for cell in r if cell.value is not None]
+
+    assert ["'" + EVIL, "0", "0.00", "0", "0.00", "0", "0.00"] in rows
+    assert any(r and r[0] == "'@SUM(1+1)" for r in rows)
+    assert any(r and r[0] == "'+cmd|' /C calc'!A0" for r in rows)  # the site, in the table by site
+    assert ["Site", "'+cmd|' /C calc'!A0"] in site_rows  # and in the heading of an export of that site
+    assert not any(value.startswith(("=", "+", "-", "@")) for r in rows + site_rows for value in r)
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    evil = [cell for cell in cells if cell.value == "'" + EVIL]
+    assert evil
+    assert all(cell.data_type == "s" for cell in evil)
+    assert not any(isinstance(c.value, str) and c.value.startswith(("=", "+", "-", "@")) for c in cells)
+
+
+@pytest.mark.parametrize(("value", "safe"), [
+    ("=1+1", "'=1+1"), ("+1", "'+1"), ("-1", "'-1"), ("@A1", "'@A1"), ("\tx", "'\tx"), ("\rx", "'\rx"),
+    ("Work permits", "Work permits"), ("[c]", "[c]"), (12, 12), ("", ""),
+])
+def test_safe_text(value, safe):
+    from waypoint.hotline.views_statistics import _safe_text
+
+    assert _safe_text(value) == safe
+
+
+def test_a_hidden_monthly_volume_draws_no_bar(mixed):
+    from waypoint.hotline.views_statistics import _month_bars
+
+    result = stats.compute(datetime.date(2026, 3, 1), datetime.date(2026, 4, 30), protect=True)
+    table = result.table("month")
+    bars = _month_bars(table)
+
+    assert [r.cells[0].suppressed for r in table.rows] == [True, True]  # April: 1 call, 1 Russian
+    assert [(bar.value, bar.text) for bar in bars] == [(None, stats.HIDDEN), (None, stats.HIDDEN)]

@@ -5,19 +5,23 @@ Everything is counted by the database (`values().annotate(Count())`, one query p
 of four sites costs about ten small queries. The result is plain data (`Statistics`, `Table`, `Row`,
 `Cell`) that the page, the charts and the exports render alike.
 
-The small-number rule. Counts from 1 to `SMALL_CELL_THRESHOLD - 1` that describe callers (nationality,
-topic, caller type, outcome, sex and age, how they heard of us) are replaced by "[c]" with no percentage,
-and where the rows of a table add up to a published total, one more cell is hidden so that the hidden one
-cannot be found by subtraction. Volumes (consultations per site, month and channel) are never hidden.
-The rule applies to every export and to everyone on screen except those who may read the consultations
-themselves: programme managers of the hotline programme, and operators looking at their own site.
+The small-number rule (protected output). A selection of fewer than `MIN_PUBLISHED_TOTAL` consultations
+is not broken down at all (`Statistics.withheld`). Otherwise counts from 1 to `SMALL_CELL_THRESHOLD - 1`
+that describe callers (nationality, topic, caller type, outcome, sex and age, how they heard of us) are
+replaced by "[c]" with no percentage; where parts add up to a published sum, more cells are hidden until
+the hidden parts are at least two and together at least `SMALL_CELL_THRESHOLD` (zeros do not count: a
+zero beside one "[c]" gives it away), or the sum itself is hidden. A nationality whose count is hidden is
+never named: it is folded into "Other nationalities". Volumes (consultations per site, month and channel)
+are hidden only where a hidden count could otherwise be worked out from them. The rule applies to every
+export and to everyone on screen except those who may read the consultations themselves: programme
+managers of the hotline programme, and operators looking at their own site.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -45,6 +49,11 @@ from .models import (
 )
 
 SMALL_CELL_THRESHOLD = 5
+# Below this many consultations in a selection (say one site on one day), protected output gives no
+# breakdown at all: with so few callers, any split (nationality, outcome, sex and age) points at a person.
+MIN_PUBLISHED_TOTAL = 10
+# The row that takes every nationality whose count is hidden in protected output (never name them).
+OTHER_NATIONALITIES = "other"
 # The mark of a hidden count, as the UK Office for National Statistics writes it ("[c]": confidential). The
 # same mark for a small count and for the one hidden with it, so neither can be told from the other.
 HIDDEN = "[c]"
@@ -185,9 +194,18 @@ class Statistics:
     top_topics: dict[str, list[tuple[str, Cell]]]
     protected: bool
     threshold: int = SMALL_CELL_THRESHOLD
+    # Protected output of a selection too small to break down: no figures, no tables (see compute()).
+    withheld: bool = False
+    minimum: int = MIN_PUBLISHED_TOTAL
 
     def table(self, key: str) -> Table:
         return next(table for table in self.tables if table.key == key)
+
+    @property
+    def withheld_text(self) -> str:
+        return _(
+            "Fewer than %(n)d consultations in this selection: breakdowns are not shown to protect callers."
+        ) % {"n": self.minimum}
 
 
 def percent(count: int, denominator: int) -> Decimal | None:
@@ -247,9 +265,16 @@ def compute(start: datetime.date, end: datetime.date, site: Office | None = None
     grand = sum(sizes.values())
     total = Cell(grand, percent(grand, grand), sensitive=False)
     summary = {group: _cell(sizes[group], grand) for group in GROUPS}
+    if protect and grand < MIN_PUBLISHED_TOTAL:
+        # Nothing but "fewer than N": neither the exact total nor any split of it.
+        for cell in (total, *summary.values()):
+            cell.suppressed = True
+        return Statistics(
+            start=start, end=end, site=site, total=total, russian=summary[RUSSIAN], foreign=summary[FOREIGN],
+            not_recorded=summary[UNKNOWN], tables=[], top_topics={}, protected=True, withheld=True,
+        )
 
-    tables = [
-        _nationality_table(by_nationality, summary, total),
+    others = [
         _topic_table(base, sizes, total),
         _simple_table(
             "caller_type", _("By caller type"), _("Caller"), _counts(base, "caller_type"),
@@ -268,12 +293,30 @@ def compute(start: datetime.date, end: datetime.date, site: Office | None = None
         _sex_age_table(base, total),
         _heard_from_table(base, total),
     ]
+    folded: set[str] = set()
+    while True:
+        nationality = _nationality_table(by_nationality, summary, total, folded)
+        tables = [nationality, *others]
+        if not protect:
+            break
+        groups = [(total, list(summary.values()))] + [g for t in tables for g in t.groups]
+        for table in tables:  # start afresh: folding changes which cells need hiding
+            for row in table.rows:
+                for cell in row.cells:
+                    cell.suppressed = False
+        for cell in (total, *summary.values()):
+            cell.suppressed = False
+        apply_small_number_rule(groups)
+        # Never name a nationality whose count is hidden: fold it into "Other nationalities" and redo.
+        named_hidden = {row.key for row in nationality.rows if row.cells[0].suppressed
+                        and group_of(row.key) == FOREIGN and row.key != OTHER_NATIONALITIES}
+        if not named_hidden:
+            break
+        folded |= named_hidden
     statistics = Statistics(
         start=start, end=end, site=site, total=total, russian=summary[RUSSIAN], foreign=summary[FOREIGN],
         not_recorded=summary[UNKNOWN], tables=tables, top_topics={}, protected=protect,
     )
-    if protect:
-        apply_small_number_rule([(total, list(summary.values()))] + [g for t in tables for g in t.groups])
     for table in tables:
         table.rank()
     statistics.top_topics = _top_topics(statistics.table("topic"))
@@ -305,12 +348,22 @@ def _simple_table(
     )
 
 
-def _nationality_table(counts: dict[str, int], summary: dict[str, Cell], total: Cell) -> Table:
-    foreign = [(code, count) for code, count in counts.items() if group_of(code) == FOREIGN]
+def _nationality_table(
+    counts: dict[str, int], summary: dict[str, Cell], total: Cell, folded: Collection[str] = (),
+) -> Table:
+    """Russian nationals, each foreign nationality, then "Other nationalities" (the `folded` ones, whose
+    counts protected output must hide, so must not name) and "Not recorded"."""
+    foreign = [(code, count) for code, count in counts.items() if group_of(code) == FOREIGN and code not in folded]
     rows = [Row(RUSSIAN_NATIONAL, _("Russian nationals"), [summary[RUSSIAN]])]
     rows += [Row(code, codes.country_name(code), [_cell(count, total.count)]) for code, count in foreign]
+    tail = 0
+    if folded:
+        other = sum(count for code, count in counts.items() if code in folded)
+        rows.append(Row(OTHER_NATIONALITIES, _("Other nationalities"), [_cell(other, total.count)]))
+        tail += 1
     if summary[UNKNOWN].count:
         rows.append(Row("", _("Not recorded"), [summary[UNKNOWN]]))
+        tail += 1
     return Table(
         "nationality", _("By nationality"), _("Nationality"), [Column(_("Consultations"))], rows,
         note=_("Percentages are of all consultations in the period."),
@@ -318,7 +371,7 @@ def _nationality_table(counts: dict[str, int], summary: dict[str, Cell], total: 
             (total, [row.cells[0] for row in rows]),
             (summary[FOREIGN], [row.cells[0] for row in rows if group_of(row.key) == FOREIGN]),
         ],
-        ranked_by=(0, 1, 1 if summary[UNKNOWN].count else 0),
+        ranked_by=(0, 1, tail),
     )
 
 
@@ -474,12 +527,24 @@ def _top_topics(table: Table, size: int = 4) -> dict[str, list[tuple[str, Cell]]
 
 
 # --- The small-number rule ----------------------------------------------------------------------
+def group_is_safe(published: Cell, parts: Sequence[Cell], threshold: int = SMALL_CELL_THRESHOLD) -> bool:
+    """Whether no hidden part of a published sum can be worked out from it. Zeros are always shown, so a
+    hidden count is known to be at least 1: one hidden part is its sum minus the visible ones, and two or
+    more hidden parts adding up to little (1 + 1) are each known too. Safe: the sum is hidden, or nothing
+    is, or at least two parts are hidden and together make at least `threshold`."""
+    if published.suppressed:
+        return True
+    hidden = [cell for cell in parts if cell.suppressed]
+    return not hidden or (len(hidden) >= 2 and sum(cell.count for cell in hidden) >= threshold)
+
+
 def apply_small_number_rule(groups: Sequence[tuple], threshold: int = SMALL_CELL_THRESHOLD) -> None:
-    """Hide small counts (primary), then, while a published sum has exactly one hidden cell among its
-    parts, hide its smallest visible non-zero part too (secondary), so no hidden count can be worked out.
+    """Hide small counts (primary), then, while a published sum is not safe (`group_is_safe`), hide its
+    smallest visible non-zero part too (secondary: a zero hides nothing, zero + [c] is the sum); where no
+    such part is left, hide the sum itself.
 
     A group is (published sum, parts) or (published sum, parts, True): the third form hides the sum itself
-    instead of a second part, for sums that matter less than their parts (a topic's "all consultations",
+    rather than another part, for sums that matter less than their parts (a topic's "all consultations",
     beside its Russian and foreign counts)."""
     for cell in {id(c): c for published, parts, *_flag in groups for c in (published, *parts)}.values():
         if cell.sensitive and 0 < cell.count < threshold:
@@ -488,16 +553,16 @@ def apply_small_number_rule(groups: Sequence[tuple], threshold: int = SMALL_CELL
     while changed:
         changed = False
         for published, parts, *flag in groups:
-            if published.suppressed:
+            if group_is_safe(published, parts, threshold):
                 continue
-            hidden = [cell for cell in parts if cell.suppressed]
-            if len(hidden) != 1:
-                continue
+            changed = True
             if flag and flag[0] and published.sensitive:
-                published.suppressed = changed = True
+                published.suppressed = True
                 continue
             visible = sorted(
                 (c for c in parts if not c.suppressed and c.count > 0), key=lambda c: (not c.sensitive, c.count),
             )
             if visible:
-                visible[0].suppressed = changed = True
+                visible[0].suppressed = True
+            else:
+                published.suppressed = True

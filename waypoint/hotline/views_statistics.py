@@ -128,7 +128,9 @@ def _month_bars(table: Table) -> list[charts.Bar]:
         month = datetime.date.fromisoformat(f"{row.key}-01")
         year = str(month.year) if position == 0 or month.month == 1 else ""
         cell = row.cells[0]
-        bars.append(charts.Bar(formats.date_format(month, "M"), cell.count, cell.shown_count, sublabel=year))
+        # A month's volume is hidden where a hidden count could be worked out from it: no bar height then.
+        value = None if cell.suppressed else cell.count
+        bars.append(charts.Bar(formats.date_format(month, "M"), value, cell.shown_count, sublabel=year))
     return bars
 
 
@@ -208,7 +210,7 @@ def _site_name(statistics: Statistics) -> str:
 
 
 def _about(statistics: Statistics) -> list[list]:
-    return [
+    about = [
         [_("Hotline statistics")],
         [_("From"), statistics.start.isoformat()],
         [_("To"), statistics.end.isoformat()],
@@ -216,14 +218,33 @@ def _about(statistics: Statistics) -> list[list]:
         [_("Exported"), timezone.localtime().strftime("%Y-%m-%d %H:%M")],
         [_("Small numbers"), _(
             "%(mark)s: hidden to protect callers. Counts from 1 to %(below)d that describe callers are hidden, and "
-            "one more count where a hidden one could otherwise be worked out from a total."
-        ) % {"mark": stats.HIDDEN, "below": stats.SMALL_CELL_THRESHOLD - 1}],
+            "more counts (or their total) wherever a hidden one could otherwise be worked out from a total; "
+            "nationalities with a hidden count are counted together under \"Other nationalities\". A selection of "
+            "fewer than %(minimum)d consultations is not broken down."
+        ) % {"mark": stats.HIDDEN, "below": stats.SMALL_CELL_THRESHOLD - 1, "minimum": stats.MIN_PUBLISHED_TOTAL}],
         [],
-        [_("Consultations"), statistics.total.count],
+    ]
+    if statistics.withheld:
+        return [*about, [statistics.withheld_text]]
+    return [
+        *about,
+        [_("Consultations"), statistics.total.export_count],
         [_("Russian nationals"), statistics.russian.export_count, statistics.russian.export_percent],
         [_("Foreign nationals"), statistics.foreign.export_count, statistics.foreign.export_percent],
         [_("Nationality not recorded"), statistics.not_recorded.export_count, statistics.not_recorded.export_percent],
     ]
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _safe_text(value):
+    """A text a spreadsheet program will not run: one starting like a formula (`=`, `+`, `-`, `@`, tab,
+    carriage return) gets a leading apostrophe. Row labels are names typed by administrators (topics,
+    campaign materials, offices), so every text cell of both exports goes through here."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _header(table: Table) -> list[str]:
@@ -250,14 +271,20 @@ def as_csv(statistics: Statistics) -> bytes:
     UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic right."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerows(_about(statistics))
+
+    def write(values: list) -> None:
+        writer.writerow([_safe_text(value) for value in values])
+
+    for values in _about(statistics):
+        write(values)
     for table in statistics.tables:
-        writer.writerow([])
-        writer.writerow([table.title])
-        writer.writerow(_header(table))
-        writer.writerows(_rows(table))
+        write([])
+        write([table.title])
+        write(_header(table))
+        for values in _rows(table):
+            write(values)
         if table.note:
-            writer.writerow([table.note])
+            write([table.note])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -272,8 +299,17 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _cell_value(value):
-    """Percentages as numbers a spreadsheet can sum (openpyxl writes Decimal as text in some readers)."""
-    return float(value) if isinstance(value, Decimal) else value
+    """Percentages as numbers a spreadsheet can sum (openpyxl writes Decimal as text in some readers); texts
+    made safe (`_safe_text`)."""
+    return float(value) if isinstance(value, Decimal) else _safe_text(value)
+
+
+def _append(sheet, values: list) -> None:
+    """A row of cells; every text cell typed as a string, so that no reader takes it for a formula."""
+    sheet.append([_cell_value(value) for value in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def as_xlsx(statistics: Statistics) -> bytes:
@@ -286,25 +322,25 @@ def as_xlsx(statistics: Statistics) -> bytes:
     taken: set[str] = set()
     summary.title = _sheet_title(_("Summary"), taken)
     for values in _about(statistics):
-        summary.append([_cell_value(v) for v in values])
+        _append(summary, values)
     summary["A1"].font = Font(bold=True, size=14)
     summary.column_dimensions["A"].width = 28
     for table in statistics.tables:
         sheet = workbook.create_sheet(_sheet_title(table.title, taken))
-        sheet.append([table.title])
+        _append(sheet, [table.title])
         sheet["A1"].font = Font(bold=True)
-        sheet.append(_header(table))
+        _append(sheet, _header(table))
         for cell in sheet[2]:
             cell.font = Font(bold=True)
         for values in _rows(table):
-            sheet.append([_cell_value(v) for v in values])
+            _append(sheet, values)
         for row in sheet.iter_rows(min_row=3):
             for cell in row[1:]:
                 if isinstance(cell.value, float):
                     cell.number_format = "0.00"
         if table.note:
             sheet.append([])
-            sheet.append([table.note])
+            _append(sheet, [table.note])
         sheet.column_dimensions["A"].width = 36
     buffer = io.BytesIO()
     workbook.save(buffer)
