@@ -397,9 +397,9 @@ def case_member_scope(user: User, queryset: QuerySet, action: Action) -> QuerySe
 def referral_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
     """Who sees (and acts on) a referral; nobody deletes one (it is cancelled).
 
-    A partner user: the referrals to their own organisation that were sent (never drafts), and only
-    what was shared (the pages show `shared`, never the person record). A programme manager: the
-    referrals of their programmes. A case worker: those they made, and those of cases they own or are
+    A partner user: the referrals to their own organisation, while it is active, that were sent (never
+    drafts), and only what was shared (the pages show `shared`, never the person record). A programme
+    manager: the referrals of their programmes. A case worker: those they made, and those of cases they own or are
     assigned to. A hotline operator: the hotline's referrals made at their own site.
     """
     from waypoint.cases.models import ReferralStatus
@@ -409,7 +409,10 @@ def referral_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
     if user.role == Role.PARTNER_USER:
         if user.partner_organisation_id is None:
             return queryset.none()
-        return queryset.filter(organisation_id=user.partner_organisation_id).exclude(status=ReferralStatus.DRAFT)
+        # A deactivated organisation loses its inbox at once; cancelled referrals stay readable, but the
+        # referral pages then show only the anonymous profile (`cases.sharing.visible_rows`).
+        return queryset.filter(organisation_id=user.partner_organisation_id, organisation__is_active=True).exclude(
+            status=ReferralStatus.DRAFT)
     if user.role == Role.PROGRAMME_MANAGER:
         return queryset.filter(programme__in=list(user.programmes or []))
     if user.role == Role.CASE_WORKER:

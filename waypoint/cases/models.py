@@ -189,7 +189,7 @@ class Referral(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
-    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    decline_reason = EncryptedTextField(_("reason for declining"), blank=True)
     feedback = EncryptedTextField(_("partner's feedback"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -91,6 +91,24 @@ def _consultation(user: User, consultation: Consultation, request=None) -> Consu
     )
 
 
+def _locked(consultation: Consultation, *, escalating: bool = False) -> Consultation:
+    """The consultation re-read under a row lock, inside the caller's transaction: the checks made before
+    it opened may be stale (a double submit, two operators on the same call). Escalating it again, or
+    linking a person when another was linked meanwhile, is refused: one case, one consent, one person.
+
+    The lock takes the consultation's row alone (no joins: PostgreSQL refuses FOR UPDATE on the nullable
+    side of an outer join); its person and case are read after."""
+    current = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if escalating and current.case_id:
+        raise ValidationError({"__all__": [_("This consultation was already escalated to %(reference)s.")
+                                           % {"reference": current.case.reference}]})
+    if current.person_id and current.person_id != consultation.person_id:
+        raise ValidationError({"person": [_(
+            "Meanwhile this consultation was linked to %(reference)s: open it again and check who the caller is."
+        ) % {"reference": current.person.reference}]})
+    return current
+
+
 def _witness_name(user: User) -> str:
     return user.get_full_name() or user.get_username()
 
@@ -196,7 +214,8 @@ def refer_from_consultation(
                 _("To send personal data, find the caller in the registry or register them."))
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with consent_services.forms_removed_on_failure(), transaction.atomic():
+        consultation = _locked(consultation)
         return _refer(
             user, consultation, service=service, reason=reason.strip(), share=share, categories=categories,
             consent_kwargs=consent_kwargs, person=person, new_person=new_person, request=request,
@@ -309,7 +328,8 @@ def escalate_consultation(
     if errors:
         raise ValidationError(errors)
     owner = owners.get(pk=owner.pk)
-    with transaction.atomic():
+    with consent_services.forms_removed_on_failure(), transaction.atomic():
+        consultation = _locked(consultation, escalating=True)
         return _escalate(user, consultation, owner=owner, consent=consent, person=person, new_person=new_person,
                          summary=summary, request=request)
 

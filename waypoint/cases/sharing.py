@@ -18,7 +18,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from waypoint.consent.models import DataCategory
+from waypoint.consent.models import DataCategory, Purpose
 from waypoint.people import codes
 from waypoint.people.models import Person, Sex
 
@@ -182,3 +182,56 @@ def rows(shared: Mapping[str, str]) -> list[Row]:
             continue
         result.append(Row(str(field.label), _display(field.name, shared[field.name]), field.category is not None))
     return result
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What one reader may see of a referral now: the rows of `shared`, whether the free-text reason is
+    shown, and (when something is held back) a line that says why."""
+
+    rows: list[Row]
+    notice: str = ""
+    reason: bool = True
+
+    @property
+    def withheld(self) -> bool:
+        return bool(self.notice)
+
+
+def shared_categories(shared: Mapping[str, str]) -> list[str]:
+    """The consent categories of the fields a referral carries, in a fixed order."""
+    present = {BY_NAME[name].category for name in shared if name in BY_NAME and BY_NAME[name].category}
+    return [code for code in DataCategory.values if code in present]
+
+
+def visible_rows(referral, user) -> Shown:
+    """What `user` may read of what `referral` carried: the one gate for every page that shows `shared`.
+
+    Staff see everything that was sent: it is the office's record of what left it. A partner user sees
+    the personal rows only while the person's consent still covers them for this organisation (asked
+    again at every reading: a withdrawn or expired consent hides them at once). A cancelled referral
+    keeps, for the partner, only its reference, status and the caller's anonymous description.
+    """
+    from waypoint.accounts.models import Role
+    from waypoint.cases.models import ReferralStatus
+    from waypoint.consent.services import may_share
+
+    shared = loads(referral.shared)
+    everything = rows(shared)
+    if getattr(user, "role", None) != Role.PARTNER_USER:
+        return Shown(everything)
+    anonymous = [row for row in everything if not row.personal]
+    if referral.status == ReferralStatus.CANCELLED:
+        return Shown(anonymous, _("This referral was cancelled: only its reference, status and the caller's "
+                                  "anonymous description are shown."), reason=False)
+    if not carries_personal_data(shared):
+        return Shown(everything)
+    if may_share(referral.person, referral.organisation, Purpose.REFERRAL, shared_categories(shared)).allowed:
+        return Shown(everything)
+    consent = referral.consent
+    if consent is not None and consent.withdrawn_at is not None:
+        notice = _("The person withdrew their consent: personal data are no longer shown.")
+    else:
+        notice = _("The person's consent has expired or no longer covers these data: personal data are no "
+                   "longer shown.")
+    return Shown(anonymous, notice)

@@ -395,8 +395,9 @@ def render_detail(request: HttpRequest, referral: Referral, *, failed: ActionFor
         actions.append({"name": action, "form": form, "note_required": action in services.NOTE_REQUIRED})
     updates = policy.scope(user, ReferralUpdate.objects.filter(referral=referral).select_related("by"))
     is_partner = user.role == Role.PARTNER_USER
+    shown = sharing.visible_rows(referral, user)
     context = {
-        "referral": referral, "rows": sharing.rows(shared), "updates": updates, "actions": actions,
+        "referral": referral, "rows": shown.rows, "shown": shown, "updates": updates, "actions": actions,
         "is_partner": is_partner, "conflict": conflict, "today": timezone.localdate(),
         "conflict_note": failed.data.get("note", "") if conflict is not None and failed is not None else "",
         "answered_for": not is_partner and any(a["name"] != services.CANCEL for a in actions),
@@ -441,8 +442,9 @@ def printable(request: HttpRequest, pk) -> HttpResponse:
     referral = _referral(request, pk)
     shared = sharing.loads(referral.shared)
     _audit_view(request, referral, shared, "print")
+    shown = sharing.visible_rows(referral, request.user)
     return render(request, "cases/referral_print.html", {
-        "referral": referral, "rows": sharing.rows(shared), "printed_on": timezone.localdate(),
+        "referral": referral, "rows": shown.rows, "shown": shown, "printed_on": timezone.localdate(),
     })
 
 

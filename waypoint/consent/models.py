@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from waypoint.core.fields import EncryptedTextField
 from waypoint.partners.models import OrganisationType
 
 
@@ -74,7 +75,7 @@ class ConsentRecord(models.Model):
     given_on = models.DateField(_("given on"))
     expires_on = models.DateField(_("expires on"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
-    withdrawal_note = models.TextField(_("withdrawal note"), blank=True)
+    withdrawal_note = EncryptedTextField(_("withdrawal note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

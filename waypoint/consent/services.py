@@ -9,7 +9,9 @@ once: a withdrawn record never covers anything again, whatever date is asked abo
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -126,6 +128,36 @@ def may_share(
 
 
 # --- Recording and withdrawing ----------------------------------------------------------------
+# The signed forms written inside the innermost `forms_removed_on_failure` block (None: outside any).
+_forms_written: ContextVar[list[str] | None] = ContextVar("consent_forms_written", default=None)
+
+
+def _delete_forms(names: Iterable[str]) -> None:
+    storage = ConsentRecord._meta.get_field("form").storage
+    for name in names:
+        storage.delete(name)
+
+
+@contextmanager
+def forms_removed_on_failure() -> Iterator[None]:
+    """Wrap a service's `transaction.atomic()`: if it fails, the signed forms `add_consent` wrote inside
+    are deleted. A file is not part of the transaction, and a scanned consent form whose record rolled
+    back would stay on disk with no record pointing to it (a person's signature nobody can find or erase).
+    """
+    names: list[str] = []
+    outer = _forms_written.get()
+    token = _forms_written.set(names)
+    try:
+        yield
+    except BaseException:
+        _delete_forms(names)
+        raise
+    finally:
+        _forms_written.reset(token)
+    if outer is not None:  # an enclosing block may still fail: it deletes them then
+        outer.extend(names)
+
+
 def check_form(upload: UploadedFile) -> str:
     """The signed form's real type from its first bytes (PDF, JPEG or PNG); raises ValidationError."""
     if upload.size > FORM_MAX_BYTES:
@@ -204,7 +236,7 @@ def record_consent(
 ) -> ConsentRecord:
     """Record a person's consent; only staff who may change the person's record do this."""
     person = policy.get_for(user, Person, "change", pk=person.pk, request=request)  # outside: denial stays audited
-    with transaction.atomic():
+    with forms_removed_on_failure(), transaction.atomic():
         return add_consent(
             user, person, purpose=purpose, recipient_organisation=recipient_organisation,
             recipient_type=recipient_type, data_categories=data_categories, how_given=how_given, witness=witness,
@@ -227,7 +259,10 @@ def add_consent(
     form: UploadedFile | None = None,
     request=None,
 ) -> ConsentRecord:
-    """The write itself, for services that checked access and hold a transaction (a referral, an escalation)."""
+    """The write itself, for services that checked access and hold a transaction (a referral, an escalation).
+
+    Callers wrap their transaction in `forms_removed_on_failure`, so that a form written here is deleted
+    when the transaction rolls back later."""
     categories = list(dict.fromkeys(data_categories or []))
     validate_consent(
         purpose=purpose, recipient_organisation=recipient_organisation, recipient_type=recipient_type,
@@ -242,6 +277,9 @@ def add_consent(
         extension = check_form(form)
         # Written last, once everything is valid; the name is random (see `form_path`).
         consent.form.save(f"form.{extension}", form, save=False)
+        written = _forms_written.get()
+        if written is not None:
+            written.append(consent.form.name)
     consent.save()
     record(
         Action.CREATE, consent, actor=user, request=request,
