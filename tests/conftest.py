@@ -5,8 +5,10 @@ programmes, two partner users of different organisations.
 """
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -86,6 +88,15 @@ def client_for():
 
 
 DB_FIXTURES = ("db", "transactional_db", "live_server")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a page served in Russian leaves Russian active in
+    the thread, and the next test that renders text outside a request would read it in Russian."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
