@@ -267,7 +267,7 @@ def update_consultation(
     operator of the site, or a programme manager of the hotline, may; a newer save is a conflict."""
     policy.get_for(user, Consultation, "change", pk=consultation.pk, request=request)
     with transaction.atomic():
-        current = Consultation.objects.select_for_update().select_related("site", "heard_from").get(
+        current = Consultation.objects.select_for_update(of=("self",)).select_related("site", "heard_from").get(
             pk=consultation.pk
         )
         if opened is not None and fingerprint(current) != opened:
