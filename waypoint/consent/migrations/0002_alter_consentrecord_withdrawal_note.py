@@ -3,30 +3,7 @@
 import waypoint.core.fields
 from django.db import migrations
 
-from waypoint.core import crypto
-
-
-def _rewrite(apps, schema_editor, change):
-    """Rewrite the column's existing values with raw SQL: the field now decrypts what it reads, and the
-    rows written before this migration hold plain text."""
-    connection = schema_editor.connection
-    model = apps.get_model("consent", "ConsentRecord")
-    table, column = model._meta.db_table, model._meta.get_field("withdrawal_note").column
-    quote = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT id, {quote(column)} FROM {quote(table)} WHERE {quote(column)} <> ''")
-        for pk, value in cursor.fetchall():
-            new = change(value)
-            if new != value:
-                cursor.execute(f"UPDATE {quote(table)} SET {quote(column)} = %s WHERE id = %s", [new, pk])
-
-
-def encrypt_existing(apps, schema_editor):
-    _rewrite(apps, schema_editor, lambda value: value if value.startswith(crypto.PREFIX) else crypto.encrypt(value))
-
-
-def decrypt_existing(apps, schema_editor):
-    _rewrite(apps, schema_editor, lambda value: crypto.decrypt(value) if value.startswith(crypto.PREFIX) else value)
+from waypoint.core.migration_operations import encrypt_existing_values
 
 
 class Migration(migrations.Migration):
@@ -41,5 +18,5 @@ class Migration(migrations.Migration):
             name='withdrawal_note',
             field=waypoint.core.fields.EncryptedTextField(blank=True, verbose_name='withdrawal note'),
         ),
-        migrations.RunPython(encrypt_existing, decrypt_existing),
+        encrypt_existing_values("consent", "ConsentRecord", "withdrawal_note"),
     ]
