@@ -18,12 +18,30 @@ from waypoint.api import services as api_services
 from waypoint.api.models import ApiToken
 from waypoint.audit.models import Action, AuditEvent
 from waypoint.audit.services import record
-from waypoint.cases.models import Case, CaseMember, Channel, MemberRole, Referral, ReferralStatus, ReferralUpdate
+from waypoint.cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    CaseMember,
+    CaseNote,
+    Channel,
+    Goal,
+    MemberRole,
+    Movement,
+    Referral,
+    ReferralStatus,
+    ReferralUpdate,
+    SavedView,
+    ServiceDelivery,
+    ServiceType,
+    Task,
+)
 from waypoint.consent.models import ConsentRecord
 from waypoint.consent.models import Purpose as ConsentPurpose
 from waypoint.hotline.models import CampaignMaterial, Consultation, FollowUp, KnowledgeArticle, Topic
 from waypoint.partners import models as directory
 from waypoint.partners.models import Organisation, OrganisationType
+from waypoint.protection.models import CentreStay, Room, TraffickingEvent, TraffickingProfile
 from waypoint.people.models import (
     DocumentType,
     DuplicatePair,
@@ -218,6 +236,34 @@ OBJECT_MATRIX.update({
     "cases.referralupdate": (ReferralUpdate, REFERRAL_UPDATES),
     "consent.consentrecord": (ConsentRecord, CONSENTS),
 })
+# What hangs off a case follows the case: seen by whoever sees it, changed by whoever may change it; only a
+# wrong trafficking event is deleted (the rest is cancelled, dropped or marked removed), and the timeline
+# is read-only. Saved list views are their owner's; the catalogue and the rooms are the administrator's.
+CASE_PARTS = {p: (LISTED, LISTED, NONE) if p in CASE_ROWS else (NONE, NONE, NONE) for p in PERSONAS}
+CASE_EVENTS = {p: (LISTED, NONE, NONE) if p in CASE_ROWS else (NONE, NONE, NONE) for p in PERSONAS}
+DELETABLE_PARTS = {p: (LISTED, LISTED, LISTED) if p in CASE_ROWS else (NONE, NONE, NONE) for p in PERSONAS}
+SAVED_VIEWS = {p: (OWN, OWN, OWN) if p in CASE_ROWS else (NONE, NONE, NONE) for p in PERSONAS}
+SERVICE_TYPES = {
+    p: (ALL, ALL, ALL) if p == "administrator" else (NONE, NONE, NONE) if p in {
+        "partner_user", "partner_user_y", "learner"} else (ALL, NONE, NONE)
+    for p in PERSONAS
+}
+ROOMS = {
+    p: (ALL, ALL, ALL) if p == "administrator" else (ALL, NONE, NONE) if p in CASE_ROWS else (NONE, NONE, NONE)
+    for p in PERSONAS
+}
+for case_part in (Goal, Task, CaseNote, Attachment, ServiceDelivery, Movement, TraffickingProfile, CentreStay):
+    OBJECT_MATRIX[case_part._meta.label_lower] = (case_part, CASE_PARTS)
+    LISTED_ROWS[case_part._meta.label_lower] = CASE_ROWS
+for label, model, table in (("cases.caseevent", CaseEvent, CASE_EVENTS),
+                            ("protection.traffickingevent", TraffickingEvent, DELETABLE_PARTS)):
+    OBJECT_MATRIX[label] = (model, table)
+    LISTED_ROWS[label] = CASE_ROWS
+OBJECT_MATRIX.update({
+    "cases.savedview": (SavedView, SAVED_VIEWS),
+    "cases.servicetype": (ServiceType, SERVICE_TYPES),
+    "protection.room": (Room, ROOMS),
+})
 OBJECT_MATRIX.update({
     "hotline.consultation": (Consultation, CONSULTATIONS),
     "hotline.followup": (FollowUp, FOLLOW_UPS),
@@ -234,7 +280,9 @@ EVERY_CAPABILITY = {
     "record_consultations", "view_knowledge_base",
     "view_hotline_statistics", "change_knowledge_base",
     "view_referrals",
+    "view_cases", "view_centre_occupancy", "view_referral_statistics", "refer_to_office", "view_consent_registry",
 }
+CASE_WORK = {policy.VIEW_CASES, policy.VIEW_CENTRE_OCCUPANCY}
 PEOPLE_WORK = {policy.VIEW_PEOPLE}
 MANAGER_PEOPLE_WORK = {policy.VIEW_PEOPLE, policy.MERGE_PEOPLE, policy.IMPORT_PEOPLE}
 STAFF_CAPABILITIES = {policy.VIEW_DASHBOARD, policy.VIEW_DIRECTORY, policy.USE_API}
@@ -244,19 +292,23 @@ CAPABILITY_MATRIX = {
         policy.VIEW_DASHBOARD, policy.MANAGE_USERS, policy.VIEW_DIRECTORY, policy.CHANGE_DIRECTORY, policy.USE_API,
         policy.UPDATE_AVAILABILITY, policy.VIEW_KNOWLEDGE_BASE, policy.CHANGE_KNOWLEDGE_BASE,
     },
-    "programme_manager": STAFF_CAPABILITIES | MANAGER_PEOPLE_WORK | {policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS},
-    "case_worker": STAFF_CAPABILITIES | PEOPLE_WORK | {policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS},
+    "programme_manager": STAFF_CAPABILITIES | MANAGER_PEOPLE_WORK | CASE_WORK | {
+        policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS, policy.VIEW_REFERRAL_STATISTICS},
+    "case_worker": STAFF_CAPABILITIES | PEOPLE_WORK | CASE_WORK | {policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS},
     "hotline_operator": STAFF_CAPABILITIES | PEOPLE_WORK | {
         policy.RECORD_CONSULTATIONS, policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS,
         policy.VIEW_HOTLINE_STATISTICS},
     # M&E: hotline statistics as aggregates with small numbers hidden (tests/hotline/test_statistics.py).
-    "me_officer": STAFF_CAPABILITIES | {policy.VIEW_HOTLINE_STATISTICS},
-    "data_protection_officer": {policy.VIEW_DASHBOARD, policy.VIEW_AUDIT_TRAIL, policy.VIEW_DIRECTORY, policy.USE_API},
-    "partner_user": STAFF_CAPABILITIES | {policy.UPDATE_AVAILABILITY, policy.VIEW_REFERRALS},
+    "me_officer": STAFF_CAPABILITIES | {policy.VIEW_HOTLINE_STATISTICS, policy.VIEW_REFERRAL_STATISTICS},
+    "data_protection_officer": {policy.VIEW_DASHBOARD, policy.VIEW_AUDIT_TRAIL, policy.VIEW_DIRECTORY, policy.USE_API,
+                                policy.VIEW_CONSENT_REGISTRY},
+    "partner_user": STAFF_CAPABILITIES | {policy.UPDATE_AVAILABILITY, policy.VIEW_REFERRALS, policy.REFER_TO_OFFICE},
     "trainer": STAFF_CAPABILITIES,
     "learner": {policy.VIEW_DASHBOARD},
-    "case_worker_b": STAFF_CAPABILITIES | PEOPLE_WORK | {policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS},
-    "partner_user_y": STAFF_CAPABILITIES | {policy.UPDATE_AVAILABILITY, policy.VIEW_REFERRALS},
+    # The second case worker works in return only: no rehabilitation centre.
+    "case_worker_b": STAFF_CAPABILITIES | PEOPLE_WORK | {policy.VIEW_CASES, policy.VIEW_KNOWLEDGE_BASE,
+                                                          policy.VIEW_REFERRALS},
+    "partner_user_y": STAFF_CAPABILITIES | {policy.UPDATE_AVAILABILITY, policy.VIEW_REFERRALS, policy.REFER_TO_OFFICE},
 }
 
 
@@ -411,7 +463,35 @@ def cases_world(users, office: Office, site: Office, ngo_x: Organisation, ngo_y:
     for person in people:
         ConsentRecord.objects.create(person=person, purpose=ConsentPurpose.ASSISTANCE, data_categories=["identity"],
                                      how_given="written", given_on=timezone.localdate())
+    case_parts_world(users, office, cases)
     return list(cases.values())
+
+
+def case_parts_world(users, office: Office, cases: dict[str, Case]) -> None:
+    """One of every part of a case on each case; a saved view for each case worker and manager."""
+    service_type = ServiceType.objects.create(code="test-service", name_en="Test service", name_ru="Тест")
+    ServiceType.objects.create(code="test-other", name_en="Other service", name_ru="Другое")
+    rooms = [Room.objects.create(office=office, name=name, beds=2) for name in ("A", "B")]
+    for number, case in enumerate(cases.values()):
+        principal = case.members.get().person
+        author = case.owner
+        goal = Goal.objects.create(case=case, title="Safe accommodation", created_by=author)
+        Task.objects.create(case=case, goal=goal, title="Book a room", due_on=timezone.localdate(), created_by=author)
+        CaseNote.objects.create(case=case, text="First meeting", author=author)
+        Attachment.objects.create(case=case, kind="other", file="cases/attachments/x.pdf", original_name="x.pdf",
+                                  content_type="application/pdf", size=10, uploaded_by=author)
+        CaseEvent.objects.create(case=case, kind="opened", summary="Case opened", actor=author)
+        ServiceDelivery.objects.create(case=case, person=principal, service_type=service_type,
+                                       delivered_on=timezone.localdate(), delivered_by=author)
+        movement = Movement.objects.create(case=case, kind="domestic", origin="Moscow", destination="Tver",
+                                           departs_at=timezone.now())
+        movement.travellers.add(principal)
+        profile = TraffickingProfile.objects.create(case=case)
+        TraffickingEvent.objects.create(profile=profile, event_type="Recruitment", country="RU")
+        CentreStay.objects.create(case=case, person=principal, room=rooms[number % 2], bed=number // 2 + 1,
+                                  checked_in_on=timezone.localdate())
+    for persona in CASE_ROWS:
+        SavedView.objects.create(user=users[persona], name="Mine", query="owner=me")
 
 
 def programme_people(user: User) -> set[Person]:
@@ -441,6 +521,8 @@ def expected_rows(kind: str, model, user: User) -> set:
     if kind == SITE:
         at_site = {c for c in Consultation.objects.all() if c.site_id == user.office_id}
         return at_site if model is Consultation else {f for f in everything if f.consultation in at_site}
+    if kind == OWN and model is SavedView:
+        return set(SavedView.objects.filter(user=user))
     if kind == OWN and model is Consultation:
         return {c for c in everything if c.operator_id == user.pk and c.site_id == user.office_id}
     if kind == UNUSED:
@@ -449,8 +531,8 @@ def expected_rows(kind: str, model, user: User) -> set:
         return {article for article in everything if article.is_published}
     if kind == LISTED:
         references = LISTED_ROWS[model._meta.label_lower][user.username]
-        field = {Case: "reference", Referral: "reference", CaseMember: "case__reference"}.get(
-            model, "referral__reference")
+        field = {Case: "reference", Referral: "reference", ReferralUpdate: "referral__reference",
+                 TraffickingEvent: "profile__case__reference"}.get(model, "case__reference")
         return set(model._default_manager.filter(**{f"{field}__in": references}))
     raise AssertionError(f"No meaning of 'own' for {model.__name__}")
 

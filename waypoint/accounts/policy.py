@@ -442,13 +442,62 @@ def consent_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
     return queryset.filter(_person_visible(user, "person", action))
 
 
+# The case work of issue 5: capabilities for the pages that are not one object.
+VIEW_CASES = "view_cases"  # the case list, the caseload dashboard, opening a case
+VIEW_CENTRE_OCCUPANCY = "view_centre_occupancy"
+VIEW_REFERRAL_STATISTICS = "view_referral_statistics"
+REFER_TO_OFFICE = "refer_to_office"  # a partner refers a person to the office (inbound)
+VIEW_CONSENT_REGISTRY = "view_consent_registry"
+CASE_ROLES = frozenset({Role.PROGRAMME_MANAGER, Role.CASE_WORKER})
+CAPABILITIES[VIEW_CASES] = CASE_ROLES
+CAPABILITIES[VIEW_CENTRE_OCCUPANCY] = CASE_ROLES
+PROGRAMME_CAPABILITIES[VIEW_CENTRE_OCCUPANCY] = {Role.PROGRAMME_MANAGER: Programme.COUNTER_TRAFFICKING,
+                                                 Role.CASE_WORKER: Programme.COUNTER_TRAFFICKING}
+# Aggregates only (counts, rates, medians by organisation and source), so M&E reads them too.
+CAPABILITIES[VIEW_REFERRAL_STATISTICS] = frozenset({Role.PROGRAMME_MANAGER, Role.ME_OFFICER})
+CAPABILITIES[REFER_TO_OFFICE] = frozenset({Role.PARTNER_USER})
+CAPABILITIES[VIEW_CONSENT_REGISTRY] = frozenset({Role.DATA_PROTECTION_OFFICER})
+
+
+def case_part_scope(case_field: str = "case", *, deletable: bool = False, read_only: bool = False) -> Scope:
+    """A rule for what hangs off a case (plan, notes, attachments, services, movements, timeline, the CT
+    profile and stays): seen by whoever sees the case, changed by whoever may change it. Most parts are
+    never deleted (they are cancelled, dropped or marked removed, so the history stays whole)."""
+    from waypoint.cases.models import Case
+
+    def rule(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+        if (action == "delete" and not deletable) or (read_only and action != "view"):
+            return queryset.none()
+        cases = case_scope(user, Case.objects.all(), "view" if action == "view" else "change")
+        return queryset.filter(Exists(cases.filter(pk=OuterRef(case_field))))
+
+    return rule
+
+
+def saved_view_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+    """A saved list filter is its owner's alone."""
+    if user.role not in CASE_ROLES:
+        return queryset.none()
+    return queryset.filter(user=user)
+
+
 def register_case_rules() -> None:
-    """Cases, referrals and consent records."""
+    """Cases, what hangs off them, referrals and consent records."""
     register("cases.Case", case_scope)
     register("cases.CaseMember", case_member_scope)
     register("cases.Referral", referral_scope)
     register("cases.ReferralUpdate", referral_update_scope)
     register("consent.ConsentRecord", consent_scope)
+    for name in ("Goal", "Task", "CaseNote", "Attachment", "ServiceDelivery", "Movement"):
+        register(f"cases.{name}", case_part_scope())
+    register("cases.CaseEvent", case_part_scope(read_only=True))
+    register("cases.SavedView", saved_view_scope)
+    register("cases.ServiceType", RoleRule(viewers=STAFF_ROLES, editors=frozenset({Role.ADMINISTRATOR})))
+    register("protection.TraffickingProfile", case_part_scope())
+    register("protection.TraffickingEvent", case_part_scope("profile__case", deletable=True))
+    register("protection.CentreStay", case_part_scope())
+    register("protection.Room", RoleRule(viewers=CASE_ROLES | {Role.ADMINISTRATOR},
+                                         editors=frozenset({Role.ADMINISTRATOR})))
 
 
 def register_foundation_rules() -> None:

@@ -1,9 +1,10 @@
 """The shared case core and the referral system.
 
-This first part holds what the hotline needs: a case opened from an escalated consultation (its
-programme, principal, owner, office and how it came to the office) and referrals of a person to a
-partner service, or of a trafficking situation to an authority.  The case issue grows the case
-(workflow, plan, notes, attachments, timeline) on these same tables.
+Every programme's case is a `Case`: a reference, members from the registry, an owner and assigned
+staff, a status that follows the programme's workflow (`cases.workflow`), a plan, notes, attachments,
+services delivered, movements and referrals, and one timeline (`CaseEvent`) of everything that happened.
+Programme apps add their own fields in their own tables (one-to-one with the case) and register their
+workflow; nothing here knows a programme beyond its code.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from waypoint.accounts.models import Programme
@@ -48,8 +50,31 @@ class Channel(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
+    """The statuses of the default workflow; programmes register their own (`cases.workflow`)."""
+
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+
+
+class Vulnerability(models.TextChoices):
+    """Flags that change how a case is handled (who may travel, who must be present, what care)."""
+
+    MINOR = "minor", _("Minor")
+    UNACCOMPANIED_MINOR = "unaccompanied_minor", _("Unaccompanied minor")
+    PREGNANT = "pregnant", _("Pregnant")
+    DISABILITY = "disability", _("Disability")
+    SERIOUS_ILLNESS = "serious_illness", _("Serious medical condition")
+    MENTAL_HEALTH = "mental_health", _("Mental health needs")
+    SINGLE_PARENT = "single_parent", _("Single parent")
+    ELDERLY = "elderly", _("Elderly")
+    SECURITY_RISK = "security_risk", _("Threatened by traffickers")
+    NO_DOCUMENTS = "no_documents", _("No identity documents")
 
 
 class MemberRole(models.TextChoices):
@@ -71,9 +96,15 @@ class Case(models.Model):
     assigned = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("assigned staff"), blank=True, related_name="assigned_cases"
     )
-    status = models.CharField(_("status"), max_length=30, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    # A state of the programme's workflow (`cases.workflow.workflow_for(programme)`): no fixed choices.
+    status = models.CharField(_("status"), max_length=30, default=CaseStatus.OPEN)
     opened_on = models.DateField(_("opened on"))
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closure_reason = models.CharField(_("reason for closing"), max_length=40, blank=True)
+    closure_note = EncryptedTextField(_("closing note"), blank=True)
+    reopened_count = models.PositiveSmallIntegerField(_("times reopened"), default=0, editable=False)
+    risk_level = models.CharField(_("risk level"), max_length=10, choices=RiskLevel.choices, default=RiskLevel.MEDIUM)
+    vulnerabilities = models.JSONField(_("vulnerabilities"), default=list, blank=True)
     channel = models.CharField(_("how the case came"), max_length=20, choices=Channel.choices)
     referring_organisation = models.ForeignKey(
         "partners.Organisation",
@@ -83,17 +114,43 @@ class Case(models.Model):
         on_delete=models.PROTECT,
         related_name="cases_referred",
     )
+    referral_received = models.OneToOneField(
+        "Referral",
+        verbose_name=_("opened from referral"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="opened_case",
+    )
     summary = EncryptedTextField(_("summary"), blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-opened_on", "-id"]
         verbose_name = _("case")
         verbose_name_plural = _("cases")
+        indexes = [models.Index(fields=["programme", "status"]), models.Index(fields=["owner", "status"])]
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_status_display(self) -> str:
+        from .workflow import workflow_for
+
+        return workflow_for(self.programme).label(self.status)
+
+    @property
+    def is_closed(self) -> bool:
+        from .workflow import workflow_for
+
+        return workflow_for(self.programme).is_closed(self.status)
+
+    @property
+    def principal(self):
+        member = next((m for m in self.members.all() if m.role == MemberRole.PRINCIPAL), None)
+        return member.person if member else None
 
 
 class CaseMember(models.Model):
@@ -130,6 +187,16 @@ class ReferralStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("In progress")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class DeliveryMethod(models.TextChoices):
+    """How a referral reached its organisation: through Waypoint, or a printed form sent by staff."""
+
+    WAYPOINT = "waypoint", _("Waypoint (partner portal)")
+    EMAIL = "email", _("Email")
+    FAX = "fax", _("Fax")
+    POST = "post", _("Post")
+    BY_HAND = "by_hand", _("By hand")
 
 
 class Referral(models.Model):
@@ -186,6 +253,14 @@ class Referral(models.Model):
     reason = EncryptedTextField(_("reason for the referral"), blank=True)
     shared = EncryptedTextField(_("information shared"), blank=True, help_text=_("JSON: field → value."))
     due_on = models.DateField(_("answer due by"), null=True, blank=True)
+    channel = models.CharField(
+        _("how the referral came"), max_length=20, choices=Channel.choices, blank=True,
+        help_text=_("Inbound referrals: the kind of source, for the statistics by source."),
+    )
+    delivery_method = models.CharField(
+        _("delivered by"), max_length=20, choices=DeliveryMethod.choices, default=DeliveryMethod.WAYPOINT,
+    )
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     responded_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
@@ -229,3 +304,299 @@ class ReferralUpdate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral} {self.get_status_display()}"
+
+
+# --- Case work: the plan, notes, attachments and the timeline ----------------------------------
+class GoalStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACHIEVED = "achieved", _("Achieved")
+    DROPPED = "dropped", _("Dropped")
+
+
+class Goal(models.Model):
+    """A goal of the case plan ("safe accommodation", "return home"); `plan_type` names the HTCDS support
+    plan type where the programme uses one."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="goals")
+    title = EncryptedTextField(_("goal"))
+    plan_type = models.CharField(_("type of support"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
+    target_on = models.DateField(_("planned end"), null=True, blank=True)
+    achieved_on = models.DateField(_("actual end"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("goal")
+        verbose_name_plural = _("goals")
+
+    def __str__(self) -> str:
+        return f"{self.case} goal {self.pk}"
+
+
+class Task(models.Model):
+    """A step of the plan with a due date; a task without a goal is still part of the case's plan."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="tasks")
+    goal = models.ForeignKey(
+        Goal, verbose_name=_("goal"), null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks"
+    )
+    title = EncryptedTextField(_("task"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="case_tasks",
+    )
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [models.Index(fields=["assigned_to", "done_at", "due_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} task {self.pk}"
+
+
+class CaseNote(models.Model):
+    """A case note. Its text is encrypted; a note is corrected by a newer version, never silently."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="notes")
+    text = EncryptedTextField(_("note"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT,
+                               related_name="+")
+    written_at = models.DateTimeField(_("written at"), auto_now_add=True)
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-written_at", "-id"]
+        verbose_name = _("case note")
+        verbose_name_plural = _("case notes")
+
+    def __str__(self) -> str:
+        return f"{self.case} note {self.pk}"
+
+
+class AttachmentKind(models.TextChoices):
+    IDENTITY_DOCUMENT = "identity_document", _("Identity document")
+    CONSENT_FORM = "consent_form", _("Consent form")
+    MEDICAL = "medical", _("Medical record")
+    LEGAL = "legal", _("Legal document")
+    TRAVEL = "travel", _("Ticket or travel document")
+    CORRESPONDENCE = "correspondence", _("Correspondence")
+    PHOTO = "photo", _("Photo")
+    OTHER = "other", _("Other")
+
+
+def attachment_path(instance, filename: str) -> str:
+    """A random name under MEDIA_ROOT (outside the web root): the disk never holds a person's name."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"cases/attachments/{uuid.uuid4().hex}.{extension}"
+
+
+class Attachment(models.Model):
+    """A file kept with a case, served only through the access policy (`cases:attachment`)."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=30, choices=AttachmentKind.choices)
+    file = models.FileField(_("file"), upload_to=attachment_path)
+    original_name = EncryptedTextField(_("file name"))
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    description = EncryptedTextField(_("description"), blank=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.case} attachment {self.pk}"
+
+
+class CaseEvent(models.Model):
+    """One line of the case timeline, written by the service that made the change (append-only).
+
+    `kind` says what happened (opened, status, note, service, referral, movement, ...); `summary` is the
+    line a user reads (encrypted: it may name a person or a place); `object_type`/`object_id` point to
+    what changed, so the timeline can link to it.
+    """
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("kind"), max_length=30)
+    summary = EncryptedTextField(_("what happened"))
+    object_type = models.CharField(max_length=60, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.at:%Y-%m-%d}"
+
+
+class SavedView(models.Model):
+    """A case list filter a user keeps under a name ("my high-risk cases")."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_case_views")
+    name = models.CharField(_("name"), max_length=80)
+    query = models.CharField(_("filters"), max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("saved view")
+        verbose_name_plural = _("saved views")
+        constraints = [models.UniqueConstraint(fields=["user", "name"], name="saved_view_name_once_per_user")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Services: the catalogue and what was delivered -------------------------------------------
+class ServiceType(models.Model):
+    """An entry of the service catalogue (airport reception, accommodation, medical care...), editable by
+    administrators; `programmes` lists where it is offered (empty: every programme)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=120)
+    name_ru = models.CharField(_("name in Russian"), max_length=120)
+    programmes = models.JSONField(_("programmes"), default=list, blank=True)
+    is_accommodation = models.BooleanField(_("accommodation"), default=False,
+                                           help_text=_("Delivered as a stay with a room and a bed."))
+    is_movement = models.BooleanField(_("travel"), default=False,
+                                      help_text=_("Delivered as a movement (reception, travel, escort)."))
+    default_cost = models.DecimalField(_("usual cost"), max_digits=10, decimal_places=2, null=True, blank=True)
+    in_use = models.BooleanField(_("in use"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "code"]
+        verbose_name = _("service type")
+        verbose_name_plural = _("service catalogue")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_ru if (get_language() or "en").startswith("ru") and self.name_ru else self.name_en
+
+
+class DeliveryStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ServiceDelivery(models.Model):
+    """A service given on a case: what, to whom, when, by whom (staff or a partner), cost and outcome."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="deliveries")
+    person = models.ForeignKey("people.Person", verbose_name=_("for"), null=True, blank=True,
+                               on_delete=models.PROTECT, related_name="service_deliveries")
+    service_type = models.ForeignKey(ServiceType, verbose_name=_("service"), on_delete=models.PROTECT,
+                                     related_name="deliveries")
+    status = models.CharField(_("status"), max_length=10, choices=DeliveryStatus.choices,
+                              default=DeliveryStatus.DELIVERED)
+    delivered_on = models.DateField(_("date"))
+    delivered_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("delivered by (staff)"), null=True,
+                                     blank=True, on_delete=models.PROTECT, related_name="+")
+    partner = models.ForeignKey("partners.Organisation", verbose_name=_("delivered by (partner)"), null=True,
+                                blank=True, on_delete=models.PROTECT, related_name="service_deliveries")
+    cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    outcome = EncryptedTextField(_("outcome"), blank=True)
+    referral = models.ForeignKey(Referral, verbose_name=_("through referral"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="deliveries")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-delivered_on", "-id"]
+        verbose_name = _("service delivery")
+        verbose_name_plural = _("service deliveries")
+        indexes = [models.Index(fields=["delivered_on", "service_type"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.service_type}"
+
+
+# --- Movements: reception, travel and escorts (shared by CT, return and resettlement) ---------
+class MovementKind(models.TextChoices):
+    AIRPORT_RECEPTION = "airport_reception", _("Airport reception")
+    DOMESTIC = "domestic", _("Travel within the country")
+    INTERNATIONAL = "international", _("International travel")
+
+
+class EscortKind(models.TextChoices):
+    NONE = "none", _("No escort")
+    ESCORT = "escort", _("Escort")
+    MEDICAL = "medical", _("Medical escort")
+
+
+class MovementStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    BOOKED = "booked", _("Booked")
+    IN_TRANSIT = "in_transit", _("In transit")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Movement(models.Model):
+    """A journey of case members: an airport reception, a domestic or international trip, with or
+    without an escort. Return and resettlement book their departures as movements too."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.PROTECT, related_name="movements")
+    kind = models.CharField(_("kind"), max_length=20, choices=MovementKind.choices)
+    status = models.CharField(_("status"), max_length=12, choices=MovementStatus.choices,
+                              default=MovementStatus.PLANNED)
+    travellers = models.ManyToManyField("people.Person", verbose_name=_("who travels"), related_name="movements")
+    origin = models.CharField(_("from"), max_length=200)
+    origin_country = models.CharField(_("from country"), max_length=2, blank=True)
+    destination = models.CharField(_("to"), max_length=200)
+    destination_country = models.CharField(_("to country"), max_length=2, blank=True)
+    departs_at = models.DateTimeField(_("departure"))
+    arrives_at = models.DateTimeField(_("arrival"), null=True, blank=True)
+    carrier = models.CharField(_("carrier and flight or train"), max_length=120, blank=True)
+    ticket_numbers = EncryptedTextField(_("ticket numbers"), blank=True)
+    escort = models.CharField(_("escort"), max_length=10, choices=EscortKind.choices, default=EscortKind.NONE)
+    escort_user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("escort (staff)"), null=True,
+                                    blank=True, on_delete=models.PROTECT, related_name="+")
+    escort_name = models.CharField(_("escort (name)"), max_length=200, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    note = EncryptedTextField(_("note"), blank=True)
+    delivery = models.OneToOneField(ServiceDelivery, verbose_name=_("service"), null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="movement")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["-departs_at", "-id"]
+        verbose_name = _("movement")
+        verbose_name_plural = _("movements")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.get_kind_display()}"

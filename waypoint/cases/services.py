@@ -30,11 +30,10 @@ from waypoint.partners.models import Organisation, OrganisationType, Service
 from waypoint.people import services as people_services
 from waypoint.people.models import Person, ProgrammeRegistration
 
-from . import notifications, sharing
+from . import notifications, sharing, timeline
 from .models import (
     Case,
     CaseMember,
-    CaseStatus,
     Channel,
     MemberRole,
     Referral,
@@ -43,7 +42,9 @@ from .models import (
     ReferralStatus,
     ReferralUpdate,
 )
+from .locking import ConflictError
 from .references import REFERRAL_PREFIX, next_reference
+from .workflow import workflow_for
 
 # Working days a partner has to answer a referral (settings.WAYPOINT_REFERRAL_ANSWER_DAYS overrides).
 ANSWER_WORKING_DAYS = 5
@@ -51,14 +52,6 @@ ANSWER_WORKING_DAYS = 5
 AUTHORITY_TYPES = (OrganisationType.LAW_ENFORCEMENT, OrganisationType.PROSECUTION, OrganisationType.GOVERNMENT)
 # Who may own a counter-trafficking case opened from the hotline.
 CASE_OWNER_ROLES = (Role.CASE_WORKER, Role.PROGRAMME_MANAGER)
-
-
-class ConflictError(Exception):
-    """The referral changed since the form was opened: nothing was written. `current` is the saved one."""
-
-    def __init__(self, current: Referral):
-        super().__init__(current.reference)
-        self.current = current
 
 
 # --- Helpers ---------------------------------------------------------------------------------
@@ -357,10 +350,12 @@ def _escalate(user, consultation, *, owner, consent, person, new_person, summary
         )
     case = Case.objects.create(
         reference=next_reference(Programme.COUNTER_TRAFFICKING), programme=Programme.COUNTER_TRAFFICKING,
-        office=owner.office, owner=owner, status=CaseStatus.OPEN, opened_on=timezone.localdate(),
-        channel=Channel.HOTLINE, summary=(summary or "").strip(),
+        office=owner.office, owner=owner, status=workflow_for(Programme.COUNTER_TRAFFICKING).initial,
+        opened_on=timezone.localdate(), channel=Channel.HOTLINE, summary=(summary or "").strip(),
     )
     CaseMember.objects.create(case=case, person=person, role=MemberRole.PRINCIPAL)
+    timeline.log(case, timeline.OPENED, _("Case opened from hotline consultation at %(site)s; owner %(owner)s.") % {
+        "site": consultation.site.name, "owner": _witness_name(owner)}, actor=user, obj=case)
     record(
         Action.CREATE, case, actor=user, request=request,
         changes={
@@ -528,6 +523,10 @@ def act(user: User, referral: Referral, action: str, *, version: int, note: str 
         if user.role != Role.PARTNER_USER and action != CANCEL:
             changes["answered_for"] = [None, str(current.organisation_id)]  # staff recording a partner's answer
         record(Action.UPDATE, current, actor=user, request=request, changes=changes)
+        if current.case_id:
+            timeline.log(current.case, timeline.REFERRAL, _("Referral %(reference)s to %(organisation)s: %(status)s.")
+                         % {"reference": current.reference, "organisation": current.organisation.name,
+                            "status": current.get_status_display().lower()}, actor=user, obj=current)
         notifications.status_changed(current, by=user)
     return current
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "waypoint.consent",
     "waypoint.hotline",
     "waypoint.cases",
+    "waypoint.protection",
     "waypoint.api",
     "django.contrib.admin",
     "django.contrib.auth",
