@@ -41,7 +41,6 @@ from waypoint.consent.models import Purpose as ConsentPurpose
 from waypoint.hotline.models import CampaignMaterial, Consultation, FollowUp, KnowledgeArticle, Topic
 from waypoint.partners import models as directory
 from waypoint.partners.models import Organisation, OrganisationType
-from waypoint.protection.models import CentreStay, Room, TraffickingEvent, TraffickingProfile
 from waypoint.people.models import (
     DocumentType,
     DuplicatePair,
@@ -51,6 +50,7 @@ from waypoint.people.models import (
     PersonMerge,
     ProgrammeRegistration,
 )
+from waypoint.protection.models import CentreStay, Room, TraffickingEvent, TraffickingProfile
 
 # Every role, plus the second case worker and the partner user of another organisation.
 PERSONAS = [role.value for role in Role] + ["case_worker_b", "partner_user_y"]

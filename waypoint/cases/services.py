@@ -31,6 +31,7 @@ from waypoint.people import services as people_services
 from waypoint.people.models import Person, ProgrammeRegistration
 
 from . import notifications, sharing, timeline
+from .locking import ConflictError
 from .models import (
     Case,
     CaseMember,
@@ -42,7 +43,6 @@ from .models import (
     ReferralStatus,
     ReferralUpdate,
 )
-from .locking import ConflictError
 from .references import REFERRAL_PREFIX, next_reference
 from .workflow import workflow_for
 
