@@ -16,6 +16,7 @@ urlpatterns = [
     path("protection/", include("waypoint.protection.urls")),
     path("centre/", include("waypoint.protection.urls_centre")),
     path("consent/", include("waypoint.consent.urls")),
+    path("reports/", include("waypoint.cases.urls_reports")),
     path("api-tokens/", include("waypoint.api.urls")),
     path("api/v1/", api.urls),
     path("api/hsda/", include("waypoint.partners.hsds.urls_api")),
