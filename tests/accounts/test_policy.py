@@ -29,6 +29,7 @@ from waypoint.cases.models import (
     MemberRole,
     Movement,
     Referral,
+    ReferralDirection,
     ReferralStatus,
     ReferralUpdate,
     SavedView,
@@ -207,12 +208,14 @@ CASE_ROWS = {
     "case_worker": {"CT-owned", "CT-assigned"},
     "case_worker_b": {"AVRR-owned"},
 }
+# Inbound referrals (a partner to the office, "R-in-*"): their partner's organisation, the programme's managers,
+# and the programme's case workers while no case has taken them on.
 REFERRAL_ROWS = {
-    "partner_user": {"R-icc-here", "R-ct-case", "R-avrr"},
-    "partner_user_y": {"R-icc-north", "R-ct-mine"},
-    "programme_manager": {"R-ct-case", "R-ct-mine", "R-ct-draft"},
-    "case_worker": {"R-ct-case", "R-ct-mine"},
-    "case_worker_b": {"R-avrr"},
+    "partner_user": {"R-icc-here", "R-ct-case", "R-avrr", "R-in-new"},
+    "partner_user_y": {"R-icc-north", "R-ct-mine", "R-in-taken", "R-in-avrr"},
+    "programme_manager": {"R-ct-case", "R-ct-mine", "R-ct-draft", "R-in-new", "R-in-taken"},
+    "case_worker": {"R-ct-case", "R-ct-mine", "R-in-new"},
+    "case_worker_b": {"R-avrr", "R-in-avrr"},
     "hotline_operator": {"R-icc-here"},
 }
 LISTED_ROWS = {
@@ -458,6 +461,16 @@ def cases_world(users, office: Office, site: Office, ngo_x: Organisation, ngo_y:
         referral = Referral.objects.create(
             reference=reference, organisation=organisation, programme=programme, office=where, status=status,
             case=cases.get(case), created_by=users[creator] if creator else None,
+        )
+        ReferralUpdate.objects.create(referral=referral, status=status)
+    for reference, organisation, programme, status, case, creator in [
+        ("R-in-new", ngo_x, Programme.COUNTER_TRAFFICKING, ReferralStatus.SENT, None, "partner_user"),
+        ("R-in-taken", ngo_y, Programme.COUNTER_TRAFFICKING, ReferralStatus.ACCEPTED, "CT-other", "partner_user_y"),
+        ("R-in-avrr", ngo_y, Programme.RETURN, ReferralStatus.SENT, None, "partner_user_y"),
+    ]:
+        referral = Referral.objects.create(
+            reference=reference, direction=ReferralDirection.INBOUND, organisation=organisation, programme=programme,
+            office=office, status=status, case=cases.get(case), created_by=users[creator], channel=Channel.NGO,
         )
         ReferralUpdate.objects.create(referral=referral, status=status)
     for person in people:

@@ -22,7 +22,21 @@ ENDPOINTS = {
     "/api/v1/people",
     "/api/v1/people/{person_id}",
     "/api/v1/consultations",
+    "/api/v1/cases",
+    "/api/v1/cases/{reference}",
+    "/api/v1/cases/{reference}/transitions",
+    "/api/v1/cases/{reference}/services",
+    "/api/v1/service-types",
+    "/api/v1/referrals",
+    "/api/v1/referrals/{referral_id}",
+    "/api/v1/referrals/{referral_id}/accept",
+    "/api/v1/referrals/{referral_id}/decline",
+    "/api/v1/referrals/{referral_id}/progress",
+    "/api/v1/referrals/{referral_id}/complete",
+    "/api/v1/referrals/{referral_id}/cancel",
 }
+# POSTs that take a step on something that exists (a workflow step, an answer to a referral) answer 200.
+STEPS = ("/transitions", "/accept", "/decline", "/progress", "/complete", "/cancel")
 
 
 @pytest.fixture
@@ -68,7 +82,7 @@ def test_the_openapi_document_has_a_valid_basic_structure():
             assert operation["operationId"]
             assert operation["summary"]
             # Success is 200, or 201 for an operation that creates.
-            ok = "201" if method == "post" else "200"
+            ok = "201" if method == "post" and not path.endswith(STEPS) else "200"
             assert ok in operation["responses"]
             # Every operation needs a token: none is open to anyone.
             assert operation["security"]

@@ -16,19 +16,24 @@ STAFF_PERSONAS = [persona for persona in PERSONAS if persona != Role.LEARNER]
 NAV_LINKS = {
     "Dashboard": "/",
     "People": "/people/",
+    "Cases": "/cases/",
     "Hotline": "/hotline/",
     "Knowledge base": "/hotline/knowledge/",
     "Hotline statistics": "/hotline/statistics/",
     "Partner directory": "/partners/",
     "Referrals": "/referrals/",
+    "Centre": "/centre/",
+    "Referral statistics": "/reports/referrals/",
     "Users and offices": "/admin/",
     "Audit trail": "/audit/",
+    "Consent registry": "/consent/",
 }
 API_TOKENS_LINK = "/api-tokens/"
 
 STAFF_NAVIGATION = ["Dashboard", "Partner directory"]
 # Staff who work with persons also read the knowledge base (operators use it during calls).
-PEOPLE_NAVIGATION = ["Dashboard", "People", "Knowledge base", "Partner directory", "Referrals"]
+# Case workers and programme managers also keep cases.
+PEOPLE_NAVIGATION = ["Dashboard", "People", "Cases", "Knowledge base", "Partner directory", "Referrals"]
 # The test programme manager works in counter-trafficking only: the hotline is for those of the ICC programme.
 HOTLINE_NAVIGATION = [
     "Dashboard", "People", "Hotline", "Knowledge base", "Hotline statistics", "Partner directory", "Referrals",
@@ -37,11 +42,13 @@ HOTLINE_NAVIGATION = [
 PARTNER_NAVIGATION = ["Dashboard", "Partner directory", "Referrals"]
 EXPECTED_NAVIGATION = {
     "administrator": ["Dashboard", "Knowledge base", "Partner directory", "Users and offices"],
-    "programme_manager": PEOPLE_NAVIGATION,
-    "case_worker": PEOPLE_NAVIGATION,
+    # Referral statistics: aggregates for programme managers (of their programmes) and M&E (of all).
+    # The centre's occupancy: staff of the counter-trafficking programme (case_worker_b works in AVRR).
+    "programme_manager": [*PEOPLE_NAVIGATION, "Centre", "Referral statistics"],
+    "case_worker": [*PEOPLE_NAVIGATION, "Centre"],
     "hotline_operator": HOTLINE_NAVIGATION,
-    "me_officer": ["Dashboard", "Hotline statistics", "Partner directory"],
-    "data_protection_officer": ["Dashboard", "Partner directory", "Audit trail"],
+    "me_officer": ["Dashboard", "Hotline statistics", "Partner directory", "Referral statistics"],
+    "data_protection_officer": ["Dashboard", "Partner directory", "Audit trail", "Consent registry"],
     "partner_user": PARTNER_NAVIGATION,
     "trainer": STAFF_NAVIGATION,
     "learner": ["Dashboard"],

@@ -39,6 +39,7 @@ def login_redirect(url: str) -> str:
 # The back office ("admin:*") is tested as a whole further down.
 PEOPLE_STAFF = frozenset({"programme_manager", "case_worker", "hotline_operator", "case_worker_b"})
 MANAGERS = frozenset({"programme_manager"})
+CASE_STAFF = frozenset({"programme_manager", "case_worker", "case_worker_b"})
 STATISTICS_READERS = frozenset({"hotline_operator", "me_officer"})
 KNOWLEDGE_READERS = PEOPLE_STAFF | {"administrator"}
 REFERRAL_READERS = PEOPLE_STAFF | {"partner_user", "partner_user_y"}
@@ -48,6 +49,15 @@ COVERED_URL_NAMES = {
     # from a consultation and the case page in tests/cases/test_views.py.
     "referrals:inbox", "referrals:detail", "referrals:act", "referrals:print", "referrals:from_consultation",
     "referrals:escalate", "referrals:situation", "cases:detail", "cases:consent_withdraw",
+    # The case core: the list and opening a case below; the case page, its forms, files and saved views (every
+    # persona outside the case, 404 and audited) in tests/cases/test_case_pages.py.
+    "cases:list", "cases:open", "cases:edit", "cases:transition", "cases:member_add", "cases:member_remove",
+    "cases:goal_add", "cases:goal_edit", "cases:task_add", "cases:task_done", "cases:note_add", "cases:note_edit",
+    "cases:attachment_upload", "cases:attachment", "cases:attachment_remove", "cases:saved_view_add",
+    "cases:saved_view_delete",
+    # The counter-trafficking profile and its trafficking events: every persona outside the case, and cases of
+    # other programmes, in tests/protection/test_profile.py.
+    "protection:profile_edit", "protection:event_add", "protection:event_remove",
     "core:dashboard", "audit:trail", "partners:list", "api_tokens:list", "api_tokens:revoke",
     "accounts:login", "accounts:logout", "accounts:verify", "accounts:enrol", "accounts:password_change",
     "accounts:password_reset", "accounts:password_reset_done", "accounts:password_reset_confirm",
@@ -78,6 +88,9 @@ COVERED_URL_NAMES = {
     # tests/hotline/test_knowledge.py; what each role sees of the statistics in tests/hotline/test_statistics.py.
     "hotline:statistics", "hotline:statistics_export",
     "hotline:knowledge", "hotline:article", "hotline:article_new", "hotline:article_edit",
+    # Referral statistics and their CSV: capability pages below; what each reader counts in
+    # tests/cases/test_statistics.py.
+    "case_reports:referral_statistics", "case_reports:referral_statistics_csv",
     # The printable directory: capability page below; filters, audit and the file in tests/partners/test_printable.py.
     "partners:directory_pdf",
     # The HSDS exchange: capability pages below; the download, the import's preview (a session's own upload)
@@ -87,6 +100,8 @@ COVERED_URL_NAMES = {
     "hsda:api_info", "hsda:services", "hsda:service", "hsda:organizations", "hsda:organization",
     "hsda:service_at_locations", "hsda:service_at_location", "hsda:taxonomies", "hsda:taxonomy",
     "hsda:taxonomy_terms", "hsda:taxonomy_term", "hsda:openapi-json", "hsda:api-root",
+    # Consent: the registry (and its CSV) below; recording a consent and the signed form in tests/consent/test_views.py.
+    "consent:registry", "consent:record", "consent:form",
 }
 
 
@@ -132,8 +147,17 @@ CAPABILITY_PAGES = {
     "/hotline/statistics/": (policy.VIEW_HOTLINE_STATISTICS, STATISTICS_READERS),
     "/hotline/statistics/export/": (policy.VIEW_HOTLINE_STATISTICS, STATISTICS_READERS),
     "/hotline/statistics/export/?format=xlsx": (policy.VIEW_HOTLINE_STATISTICS, STATISTICS_READERS),
+    # Referral statistics: programme managers (their programmes) and M&E (aggregates of all programmes).
+    "/reports/referrals/": (policy.VIEW_REFERRAL_STATISTICS, frozenset({"programme_manager", "me_officer"})),
+    "/reports/referrals/export.csv": (policy.VIEW_REFERRAL_STATISTICS, frozenset({"programme_manager", "me_officer"})),
     "/hotline/knowledge/": (policy.VIEW_KNOWLEDGE_BASE, KNOWLEDGE_READERS),
+    # The case list and opening a case: case workers and programme managers.
+    "/cases/": (policy.VIEW_CASES, CASE_STAFF),
+    "/cases/new/": (policy.VIEW_CASES, CASE_STAFF),
     "/hotline/knowledge/new/": (policy.CHANGE_KNOWLEDGE_BASE, frozenset({"administrator"})),
+    # The consent registry and its CSV: the data protection officer only.
+    "/consent/": (policy.VIEW_CONSENT_REGISTRY, frozenset({"data_protection_officer"})),
+    "/consent/?format=csv": (policy.VIEW_CONSENT_REGISTRY, frozenset({"data_protection_officer"})),
 }
 PAGE_CASES = [
     pytest.param(url, persona, id=f"{url}-{persona}") for url in CAPABILITY_PAGES for persona in PERSONAS

@@ -400,9 +400,11 @@ def referral_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
     A partner user: the referrals to their own organisation, while it is active, that were sent (never
     drafts), and only what was shared (the pages show `shared`, never the person record). A programme
     manager: the referrals of their programmes. A case worker: those they made, and those of cases they own or are
-    assigned to. A hotline operator: the hotline's referrals made at their own site.
+    assigned to, and the inbound referrals partners sent to the office for their programmes that no case has
+    taken on yet (the queue they may take a case from; once a case is opened, it goes with the case).
+    A hotline operator: the hotline's referrals made at their own site.
     """
-    from waypoint.cases.models import ReferralStatus
+    from waypoint.cases.models import ReferralDirection, ReferralStatus
 
     if action == "delete":
         return queryset.none()
@@ -416,7 +418,9 @@ def referral_scope(user: User, queryset: QuerySet, action: Action) -> QuerySet:
     if user.role == Role.PROGRAMME_MANAGER:
         return queryset.filter(programme__in=list(user.programmes or []))
     if user.role == Role.CASE_WORKER:
-        return queryset.filter(Q(created_by_id=user.pk) | _case_filter(user, "case"))
+        inbound = Q(direction=ReferralDirection.INBOUND, programme__in=list(user.programmes or []),
+                    case__isnull=True) & ~Q(status=ReferralStatus.DRAFT)
+        return queryset.filter(Q(created_by_id=user.pk) | _case_filter(user, "case") | inbound)
     if user.role == Role.HOTLINE_OPERATOR and user.office_id is not None:
         return queryset.filter(programme=Programme.HOTLINE, office_id=user.office_id)
     return queryset.none()

@@ -10,6 +10,7 @@ from ninja.security import HttpBearer
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Office
+from waypoint.cases.api import cases_router, referrals_router, service_types_router
 from waypoint.hotline.api import router as consultations_router
 from waypoint.partners.api import organisations_router, services_router
 from waypoint.people.api import router as people_router
@@ -52,6 +53,9 @@ api.add_router("/people", people_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/services", services_router)
 api.add_router("/consultations", consultations_router)
+api.add_router("/cases", cases_router)
+api.add_router("/service-types", service_types_router)
+api.add_router("/referrals", referrals_router)
 
 
 class MeOut(Schema):

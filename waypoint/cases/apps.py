@@ -15,3 +15,14 @@ class CasesConfig(AppConfig):
         from .related import cases_and_referrals
 
         related.register(cases_and_referrals)
+
+        from . import panels, views_services
+
+        panels.register(panels.Panel(key="services", template="cases/_panel_services.html",
+                                     context=views_services.services_panel, order=40))
+        panels.register(panels.Panel(key="movements", template="cases/_panel_movements.html",
+                                     context=views_services.movements_panel, order=50))
+
+        from .dashboards import register_widgets
+
+        register_widgets()  # the caseload dashboards on the landing page

@@ -1,27 +1,60 @@
-"""Opening a case. (The rest of the case work — editing, workflow steps, plan, notes, attachments —
-grows here too; every write is one transaction with its audit event and its timeline line.)"""
+"""Case work: opening a case, editing it, its workflow steps, members, plan, notes and attachments, and the
+saved views of the case list.
+
+Every write checks access first, outside the transaction (a denial answers 404 and its audit event must not
+be rolled back with the refused write), then runs in one transaction with its audit event and its timeline
+line: nothing is half-saved. Edits carry the version their form was opened at (`locking`): when someone saved
+meanwhile, `ConflictError` is raised and nothing is written. Refusals a user could try again and again (a step
+the workflow forbids or a guard blocks, a stale edit, a file too big or of the wrong type) are audited too,
+naming what was refused and why by code, never by content.
+"""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+import os
+import unicodedata
+import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme, Role, User
 from waypoint.audit.models import Action
-from waypoint.audit.services import record
+from waypoint.audit.services import changed_fields, record
 from waypoint.partners.models import Organisation
 from waypoint.people.models import Person, ProgrammeRegistration
 
 from . import timeline
-from .models import Case, CaseMember, Channel, MemberRole, Referral, RiskLevel, Vulnerability
+from .locking import ConflictError, bump, locked_current
+from .models import (
+    Attachment,
+    AttachmentKind,
+    Case,
+    CaseMember,
+    CaseNote,
+    Channel,
+    Goal,
+    GoalStatus,
+    MemberRole,
+    Referral,
+    RiskLevel,
+    SavedView,
+    Task,
+    Vulnerability,
+)
 from .references import next_reference
-from .workflow import workflow_for
+from .workflow import Transition, workflow_for
 
 CASE_OWNER_ROLES = (Role.CASE_WORKER, Role.PROGRAMME_MANAGER)
 
@@ -125,3 +158,775 @@ def open_case(
         timeline.log(case, timeline.OPENED, _("Case opened (%(how)s); owner %(owner)s.") % {
             "how": how, "owner": display_name(owner)}, actor=user, obj=case)
     return case
+
+
+# --- Shared pieces ------------------------------------------------------------------------------
+# A case that came through one of these names the organisation that referred it (the seeds' sources).
+CHANNELS_WITH_ORGANISATION = (
+    Channel.MISSION_ABROAD, Channel.LAW_ENFORCEMENT, Channel.JOINT_OPERATION, Channel.STATE_STRUCTURE, Channel.NGO,
+    Channel.DIPLOMATIC,
+)
+TITLE_MAX = 500
+NOTE_MAX = 20_000
+DESCRIPTION_MAX = 2_000
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # WAYPOINT_ATTACHMENT_MAX_BYTES overrides it
+
+
+def refused(user: User, obj: Model, what: str, reasons: Iterable[str], *, request=None) -> None:
+    """Audit a refused attempt: what was tried and why, by code (never the text the user typed)."""
+    record(Action.DENY, obj, actor=user, request=request, changes={"refused": what, "reasons": list(reasons)})
+
+
+def _case_to_change(user: User, case: Case, request) -> Case:
+    return policy.get_for(user, Case.objects.select_related("office", "owner"), "change", pk=case.pk, request=request)
+
+
+def _names(users: Iterable[User]) -> str:
+    return ", ".join(display_name(user) for user in users) or "—"
+
+
+def _channel_text(channel: str, organisation: Organisation | None) -> str:
+    how = str(dict(Channel.choices).get(channel, channel))
+    return f"{how}: {organisation.name}" if organisation is not None else how
+
+
+def _short(text: str, length: int = 80) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+# --- Editing the case ---------------------------------------------------------------------------
+CASE_SNAPSHOT = ("summary", "risk_level", "vulnerabilities", "owner", "assigned", "channel", "referring_organisation")
+
+
+def _snapshot(case: Case, assigned_ids: Iterable[int]) -> dict[str, object]:
+    return {
+        "summary": case.summary, "risk_level": case.risk_level, "vulnerabilities": sorted(case.vulnerabilities or []),
+        "owner": case.owner_id, "assigned": sorted(assigned_ids), "channel": case.channel,
+        "referring_organisation": str(case.referring_organisation_id) if case.referring_organisation_id else None,
+    }
+
+
+def _staff_errors(programme: str, owner: User | None, assigned: list[User]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    staff = owner_choices(programme)
+    if owner is None or not staff.filter(pk=owner.pk).exists():
+        errors["owner"] = [_("Choose a case worker or programme manager of this programme as the owner.")]
+    strangers = [user for user in assigned if not staff.filter(pk=user.pk).exists()]
+    if strangers:
+        errors["assigned"] = [_("Only staff of this programme can be assigned: %(names)s.")
+                              % {"names": _names(strangers)}]
+    return errors
+
+
+def channel_errors(channel: str, organisation: Organisation | None) -> dict[str, list[str]]:
+    """How the case came: a known channel, and the referring organisation where the channel has one."""
+    if channel not in Channel.values:
+        return {"channel": [_("Say how the case came to the office.")]}
+    if channel in CHANNELS_WITH_ORGANISATION and organisation is None:
+        return {"referring_organisation": [
+            _("A case that came through “%(channel)s” names the organisation that referred it: choose it from "
+              "the directory.") % {"channel": dict(Channel.choices)[channel]}]}
+    return {}
+
+
+def edit_case(
+    user: User,
+    case: Case,
+    *,
+    version: int,
+    summary: str,
+    risk_level: str,
+    vulnerabilities: Iterable[str],
+    owner: User | None,
+    assigned: Iterable[User],
+    channel: str,
+    referring_organisation: Organisation | None,
+    request=None,
+) -> Case:
+    """Save the case form opened at `version`. Raises ConflictError (nothing written, the refusal audited) when
+    someone saved the case meanwhile, ValidationError naming the fields otherwise."""
+    case = _case_to_change(user, case, request)
+    vulnerabilities = list(dict.fromkeys(vulnerabilities or []))
+    assigned = list({user_.pk: user_ for user_ in assigned or []}.values())
+    summary = (summary or "").strip()
+    try:
+        with transaction.atomic():
+            current = locked_current(Case.objects.all(), case.pk, version)
+            return _edit_case(user, current, summary=summary, risk_level=risk_level,
+                              vulnerabilities=vulnerabilities, owner=owner, assigned=assigned, channel=channel,
+                              referring_organisation=referring_organisation, request=request)
+    except ConflictError:
+        refused(user, case, "edit", ["stale_version"], request=request)
+        raise
+
+
+def _edit_case(user: User, current: Case, *, summary, risk_level, vulnerabilities, owner, assigned, channel,
+               referring_organisation, request) -> Case:
+    errors = _staff_errors(current.programme, owner, assigned)
+    if risk_level not in RiskLevel.values:
+        errors["risk_level"] = [_("Unknown risk level.")]
+    unknown = [code for code in vulnerabilities if code not in Vulnerability.values]
+    if unknown:
+        errors["vulnerabilities"] = [_("Unknown vulnerability: %(codes)s.") % {"codes": ", ".join(unknown)}]
+    organisation_changed = (referring_organisation.pk if referring_organisation else None) != \
+        current.referring_organisation_id
+    if channel != current.channel or organisation_changed:
+        errors.update(channel_errors(channel, referring_organisation))
+    if organisation_changed and referring_organisation is not None and not referring_organisation.is_active:
+        errors.setdefault("referring_organisation", []).append(
+            _("%(organisation)s is no longer an active partner.") % {"organisation": referring_organisation.name})
+    if len(summary) > NOTE_MAX:
+        errors["summary"] = [_("The summary is too long (at most %(count)d characters).") % {"count": NOTE_MAX}]
+    if errors:
+        raise ValidationError(errors)
+    old_assigned = list(current.assigned.order_by("pk"))
+    old_owner = current.owner
+    before = _snapshot(current, [u.pk for u in old_assigned])
+    old_risk, old_vulnerabilities = current.risk_level, list(current.vulnerabilities or [])
+    current.summary, current.risk_level, current.vulnerabilities = summary, risk_level, vulnerabilities
+    current.owner, current.channel, current.referring_organisation = owner, channel, referring_organisation
+    after = _snapshot(current, [u.pk for u in assigned])
+    changes = changed_fields(before, after, sensitive=("summary",))
+    if not changes:
+        return current
+    bump(current, ["summary", "risk_level", "vulnerabilities", "owner", "channel", "referring_organisation",
+                   "updated_at"])
+    if "assigned" in changes:
+        current.assigned.set(assigned)
+    record(Action.UPDATE, current, actor=user, request=request, changes=changes)
+    _log_edit(user, current, changes, old_owner=old_owner, old_assigned=old_assigned, new_assigned=assigned,
+              old_risk=old_risk, old_vulnerabilities=old_vulnerabilities)
+    return current
+
+
+def _log_edit(user, case, changes, *, old_owner, old_assigned, new_assigned, old_risk, old_vulnerabilities) -> None:
+    """One timeline line per change a reader of the case cares about; the summary's text is never repeated."""
+    if "owner" in changes:
+        timeline.log(case, timeline.ASSIGNED, _("Owner changed from %(old)s to %(new)s.") % {
+            "old": display_name(old_owner), "new": display_name(case.owner)}, actor=user, obj=case)
+    if "assigned" in changes:
+        added = [u for u in new_assigned if u.pk not in {o.pk for o in old_assigned}]
+        removed = [u for u in old_assigned if u.pk not in {n.pk for n in new_assigned}]
+        parts = []
+        if added:
+            parts.append(_("assigned %(names)s") % {"names": _names(added)})
+        if removed:
+            parts.append(_("no longer assigned: %(names)s") % {"names": _names(removed)})
+        timeline.log(case, timeline.ASSIGNED, _("Staff: %(changes)s.") % {"changes": "; ".join(parts)},
+                     actor=user, obj=case)
+    if "risk_level" in changes:
+        labels = dict(RiskLevel.choices)
+        timeline.log(case, timeline.EDITED, _("Risk level changed from %(old)s to %(new)s.") % {
+            "old": labels.get(old_risk, old_risk), "new": labels[case.risk_level]}, actor=user, obj=case)
+    if "vulnerabilities" in changes:
+        labels = dict(Vulnerability.choices)
+        added = [str(labels[c]) for c in case.vulnerabilities if c not in old_vulnerabilities]
+        removed = [str(labels.get(c, c)) for c in old_vulnerabilities if c not in case.vulnerabilities]
+        parts = []
+        if added:
+            parts.append(_("added %(flags)s") % {"flags": ", ".join(added)})
+        if removed:
+            parts.append(_("removed %(flags)s") % {"flags": ", ".join(removed)})
+        timeline.log(case, timeline.EDITED, _("Vulnerabilities: %(changes)s.") % {"changes": "; ".join(parts)},
+                     actor=user, obj=case)
+    if "channel" in changes or "referring_organisation" in changes:
+        timeline.log(case, timeline.EDITED, _("How the case came changed to: %(how)s.") % {
+            "how": _channel_text(case.channel, case.referring_organisation)}, actor=user, obj=case)
+    if "summary" in changes:
+        timeline.log(case, timeline.EDITED, _("Summary edited."), actor=user, obj=case)
+
+
+# --- Workflow steps -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ActionChoice:
+    """A step the case may take from its status, with the reasons its guards give now (empty: it may)."""
+
+    transition: Transition
+    reasons: tuple[str, ...]
+    closing: bool
+
+    @property
+    def action(self) -> str:
+        return self.transition.action
+
+    @property
+    def label(self) -> str:
+        return str(self.transition.label)
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.reasons)
+
+
+def _guard_reasons(step: Transition, case: Case) -> tuple[list[str], list[str]]:
+    """(reasons in words, names of the guards that gave them)."""
+    reasons: list[str] = []
+    guards: list[str] = []
+    for guard in step.guards:
+        found = [str(reason) for reason in guard(case)]
+        if found:
+            reasons.extend(found)
+            guards.append(getattr(guard, "__name__", "guard"))
+    return reasons, guards
+
+
+def available_actions(case: Case) -> list[ActionChoice]:
+    """The steps the case's workflow offers from its status, each with what would refuse it now, so the page
+    says so before anyone clicks."""
+    workflow = workflow_for(case.programme)
+    return [
+        ActionChoice(step, tuple(_guard_reasons(step, case)[0]), workflow.is_closed(step.target))
+        for step in workflow.available(case.status)
+    ]
+
+
+class _RefusedError(Exception):
+    def __init__(self, error: ValidationError, codes: list[str]):
+        super().__init__(codes)
+        self.error, self.codes = error, codes
+
+
+def transition(
+    user: User,
+    case: Case,
+    action: str,
+    *,
+    version: int,
+    note: str = "",
+    closure_reason: str = "",
+    request=None,
+) -> Case:
+    """Take a step of the case's workflow, under a row lock: the step must start from the case's status, its
+    guards must agree, a closing step names a reason of the workflow and a step that asks for it says why.
+    Closing sets the closing date and reason; leaving a closed status clears them and counts the reopening."""
+    case = _case_to_change(user, case, request)
+    workflow = workflow_for(case.programme)
+    note = (note or "").strip()
+    try:
+        with transaction.atomic():
+            current = locked_current(Case.objects.all(), case.pk, version)
+            step = workflow.get(action)
+            if step is None or current.status not in step.sources:
+                raise _RefusedError(ValidationError({"action": [
+                    _("“%(action)s” cannot be done while the case is %(status)s.") % {
+                        "action": step.label if step else action, "status": workflow.label(current.status)}]}),
+                    [f"not_available_from:{current.status}"])
+            errors: dict[str, list[str]] = {}
+            closing = workflow.is_closed(step.target)
+            reasons = dict(workflow.closure_reasons)
+            if closing and (closure_reason not in reasons if reasons else not closure_reason):
+                errors["closure_reason"] = [_("Choose the reason for closing the case.")]
+            if step.needs_note and not note:
+                errors["note"] = [_("Say why: “%(action)s” needs a note.") % {"action": step.label}]
+            if len(note) > NOTE_MAX:
+                errors["note"] = [_("The note is too long (at most %(count)d characters).") % {"count": NOTE_MAX}]
+            said, guards = _guard_reasons(step, current)
+            if said:
+                errors.setdefault("action", []).extend(said)
+                raise _RefusedError(ValidationError(errors), [f"guard:{name}" for name in guards])
+            if errors:
+                raise ValidationError(errors)
+            return _take(user, current, step, note=note, closure_reason=closure_reason if closing else "",
+                         request=request)
+    except _RefusedError as refusal:
+        refused(user, case, f"transition:{action}", refusal.codes, request=request)
+        raise refusal.error from None
+    except ConflictError:
+        refused(user, case, f"transition:{action}", ["stale_version"], request=request)
+        raise
+
+
+def _take(user: User, case: Case, step: Transition, *, note: str, closure_reason: str, request) -> Case:
+    workflow = workflow_for(case.programme)
+    old_status, was_closed = case.status, workflow.is_closed(case.status)
+    closing = workflow.is_closed(step.target)
+    case.status = step.target
+    fields = ["status", "updated_at"]
+    changes: dict[str, object] = {"status": [old_status, step.target], "transition": [None, step.action]}
+    if closing:
+        case.closed_on, case.closure_reason, case.closure_note = timezone.localdate(), closure_reason, note
+        fields += ["closed_on", "closure_reason", "closure_note"]
+        changes["closure_reason"] = [None, closure_reason]
+    elif was_closed:
+        changes["closure_reason"] = [case.closure_reason or None, None]
+        case.closed_on, case.closure_reason, case.closure_note = None, "", ""
+        case.reopened_count += 1
+        fields += ["closed_on", "closure_reason", "closure_note", "reopened_count"]
+    if note:
+        changes["note"] = None  # said, not repeated in the trail
+    bump(case, fields)
+    record(Action.UPDATE, case, actor=user, request=request, changes=changes)
+    line = _("Status changed from %(old)s to %(new)s (%(action)s).") % {
+        "old": workflow.label(old_status), "new": workflow.label(step.target), "action": step.label}
+    if closing:
+        line += " " + _("Reason: %(reason)s.") % {"reason": workflow.closure_label(closure_reason)}
+    if note:
+        line += " " + _("Note: %(note)s") % {"note": note}
+    timeline.log(case, timeline.STATUS, line, actor=user, obj=case)
+    return case
+
+
+# --- Members ------------------------------------------------------------------------------------
+def register_in_programme(user: User, person: Person, programme: str, office, *, request=None) -> None:
+    """Make the person known to the case's programme (inside the caller's transaction): its staff then see them."""
+    registration, created = ProgrammeRegistration.objects.get_or_create(
+        person=person, programme=programme, defaults={"office": office, "registered_by": user})
+    if created:
+        record(Action.CREATE, registration, actor=user, request=request,
+               changes={"programme": [None, programme], "case_member": [None, "yes"]})
+
+
+def add_member(user: User, case: Case, person: Person, role: str, *, request=None) -> CaseMember:
+    """Add a person of the registry (one the user may see) to the case: a spouse, a child, someone else; the
+    principal only when the case has none."""
+    case = _case_to_change(user, case, request)
+    person = policy.get_for(user, Person, "view", pk=person.pk, request=request)
+    with transaction.atomic():
+        Case.objects.select_for_update(of=("self",)).get(pk=case.pk)  # members of one case change one at a time
+        errors: dict[str, list[str]] = {}
+        if role not in MemberRole.values:
+            errors["role"] = [_("Choose the person's role in the case.")]
+        elif role == MemberRole.PRINCIPAL and case.members.filter(role=MemberRole.PRINCIPAL).exists():
+            errors["role"] = [_("The case already has a principal: add this person as a spouse, child or other.")]
+        if person.merged_into_id:
+            errors["person"] = [_("This record was merged into another one: add that one instead.")]
+        elif case.members.filter(person=person).exists():
+            errors["person"] = [_("%(person)s is already a member of this case.") % {"person": person.reference}]
+        if errors:
+            raise ValidationError(errors)
+        register_in_programme(user, person, case.programme, case.office, request=request)
+        member = CaseMember.objects.create(case=case, person=person, role=role)
+        record(Action.CREATE, member, actor=user, request=request,
+               changes={"case": [None, str(case.pk)], "person": [None, str(person.pk)], "role": [None, role]})
+        timeline.log(case, timeline.MEMBER, _("%(person)s added to the case as %(role)s.") % {
+            "person": person.reference, "role": member.get_role_display().lower()}, actor=user, obj=member)
+    return member
+
+
+def remove_member(user: User, member: CaseMember, *, request=None) -> None:
+    """Remove a person added by mistake or who left the household; the principal stays."""
+    member = policy.get_for(user, CaseMember.objects.select_related("case", "person"), "delete", pk=member.pk,
+                            request=request)
+    if member.role == MemberRole.PRINCIPAL:
+        raise ValidationError({"member": _("The principal cannot be removed from their own case.")})
+    case = member.case
+    with transaction.atomic():
+        Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
+        record(Action.DELETE, member, actor=user, request=request,
+               changes={"case": [str(case.pk), None], "person": [str(member.person_id), None],
+                        "role": [member.role, None]})
+        timeline.log(case, timeline.MEMBER, _("%(person)s removed from the case (was %(role)s).") % {
+            "person": member.person.reference, "role": member.get_role_display().lower()}, actor=user, obj=case)
+        member.delete()
+
+
+# --- The plan: goals and tasks ------------------------------------------------------------------
+def _title_errors(title: str, field: str = "title") -> dict[str, list[str]]:
+    if not title:
+        return {field: [_("Write what it is.")]}
+    if len(title) > TITLE_MAX:
+        return {field: [_("Keep it shorter (at most %(count)d characters).") % {"count": TITLE_MAX}]}
+    return {}
+
+
+def _goal_errors(case: Case, title: str, plan_type: str, status: str) -> dict[str, list[str]]:
+    errors = _title_errors(title)
+    types = dict(workflow_for(case.programme).plan_types)
+    if plan_type and plan_type not in types:
+        errors["plan_type"] = [_("Choose a type of support from the list.")]
+    if status not in GoalStatus.values:
+        errors["status"] = [_("Unknown status.")]
+    return errors
+
+
+def add_goal(user: User, case: Case, *, title: str, plan_type: str = "", target_on: datetime.date | None = None,
+             request=None) -> Goal:
+    case = _case_to_change(user, case, request)
+    title, plan_type = (title or "").strip(), plan_type or ""
+    errors = _goal_errors(case, title, plan_type, GoalStatus.OPEN)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        goal = Goal.objects.create(case=case, title=title, plan_type=plan_type, target_on=target_on, created_by=user)
+        record(Action.CREATE, goal, actor=user, request=request, changes={
+            "case": [None, str(case.pk)], "title": None, "plan_type": [None, plan_type or None],
+            "target_on": [None, target_on.isoformat() if target_on else None]})
+        timeline.log(case, timeline.PLAN, _("Goal added: %(title)s.") % {"title": _short(title)}, actor=user, obj=goal)
+    return goal
+
+
+def edit_goal(user: User, goal: Goal, *, version: int, title: str, plan_type: str, status: str,
+              target_on: datetime.date | None, request=None) -> Goal:
+    """Save the goal form opened at `version`; achieving a goal dates it, reopening it clears the date."""
+    goal = policy.get_for(user, Goal.objects.select_related("case"), "change", pk=goal.pk, request=request)
+    title, plan_type = (title or "").strip(), plan_type or ""
+    try:
+        with transaction.atomic():
+            current = locked_current(Goal.objects.select_related("case"), goal.pk, version)
+            errors = _goal_errors(current.case, title, plan_type, status)
+            if errors:
+                raise ValidationError(errors)
+            fields = ("title", "plan_type", "status", "target_on", "achieved_on")
+            before = {name: getattr(current, name) for name in fields}
+            old_status = current.status
+            current.title, current.plan_type, current.status, current.target_on = title, plan_type, status, target_on
+            if status == GoalStatus.ACHIEVED and old_status != GoalStatus.ACHIEVED:
+                current.achieved_on = timezone.localdate()
+            elif status != GoalStatus.ACHIEVED:
+                current.achieved_on = None
+            changes = changed_fields(before, {name: getattr(current, name) for name in fields}, sensitive=("title",))
+            if not changes:
+                return current
+            bump(current, list(fields))
+            record(Action.UPDATE, current, actor=user, request=request, changes=changes)
+            if status != old_status:
+                line = {GoalStatus.ACHIEVED: _("Goal achieved: %(title)s."),
+                        GoalStatus.DROPPED: _("Goal dropped: %(title)s."),
+                        GoalStatus.OPEN: _("Goal reopened: %(title)s.")}[status]
+            else:
+                line = _("Goal edited: %(title)s.")
+            timeline.log(current.case, timeline.PLAN, line % {"title": _short(title)}, actor=user, obj=current)
+            return current
+    except ConflictError:
+        refused(user, goal, "edit", ["stale_version"], request=request)
+        raise
+
+
+def add_task(user: User, case: Case, *, title: str, due_on: datetime.date | None = None,
+             assigned_to: User | None = None, goal: Goal | None = None, request=None) -> Task:
+    """A step of the plan with a due date, for a member of the programme's staff, under a goal or not."""
+    case = _case_to_change(user, case, request)
+    title = (title or "").strip()
+    errors = _title_errors(title)
+    if assigned_to is not None and not owner_choices(case.programme).filter(pk=assigned_to.pk).exists():
+        errors["assigned_to"] = [_("Only staff of this programme can be given a task of its cases.")]
+    if goal is not None and goal.case_id != case.pk:
+        errors["goal"] = [_("Choose a goal of this case.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        task = Task.objects.create(case=case, goal=goal, title=title, due_on=due_on, assigned_to=assigned_to,
+                                   created_by=user)
+        record(Action.CREATE, task, actor=user, request=request, changes={
+            "case": [None, str(case.pk)], "title": None, "goal": [None, str(goal.pk) if goal else None],
+            "due_on": [None, due_on.isoformat() if due_on else None],
+            "assigned_to": [None, str(assigned_to.pk) if assigned_to else None]})
+        details = []
+        if due_on:
+            details.append(_("due %(date)s") % {"date": due_on.isoformat()})
+        if assigned_to:
+            details.append(_("for %(name)s") % {"name": display_name(assigned_to)})
+        line = _("Task added: %(title)s.") % {"title": _short(title)}
+        if details:
+            line = _("Task added: %(title)s (%(details)s).") % {"title": _short(title), "details": ", ".join(details)}
+        timeline.log(case, timeline.PLAN, line, actor=user, obj=task)
+    return task
+
+
+def set_task_done(user: User, task: Task, *, version: int, done: bool, request=None) -> Task:
+    """Mark a task done (dated, by whom) or not done after all."""
+    task = policy.get_for(user, Task.objects.select_related("case"), "change", pk=task.pk, request=request)
+    try:
+        with transaction.atomic():
+            current = locked_current(Task.objects.select_related("case"), task.pk, version)
+            if bool(current.done_at) == done:
+                return current
+            current.done_at, current.done_by = (timezone.now(), user) if done else (None, None)
+            bump(current, ["done_at", "done_by"])
+            record(Action.UPDATE, current, actor=user, request=request,
+                   changes={"done": ["no", "yes"] if done else ["yes", "no"]})
+            line = _("Task done: %(title)s.") if done else _("Task not done after all: %(title)s.")
+            timeline.log(current.case, timeline.PLAN, line % {"title": _short(current.title)}, actor=user, obj=current)
+            return current
+    except ConflictError:
+        refused(user, task, "done" if done else "undone", ["stale_version"], request=request)
+        raise
+
+
+# --- Notes --------------------------------------------------------------------------------------
+def _note_errors(text: str) -> dict[str, list[str]]:
+    if not text:
+        return {"text": [_("The note is empty.")]}
+    if len(text) > NOTE_MAX:
+        return {"text": [_("The note is too long (at most %(count)d characters).") % {"count": NOTE_MAX}]}
+    return {}
+
+
+def add_note(user: User, case: Case, text: str, *, request=None) -> CaseNote:
+    case = _case_to_change(user, case, request)
+    text = (text or "").strip()
+    errors = _note_errors(text)
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        note = CaseNote.objects.create(case=case, text=text, author=user)
+        record(Action.CREATE, note, actor=user, request=request, changes={"case": [None, str(case.pk)], "text": None})
+        timeline.log(case, timeline.NOTE, _("Note added."), actor=user, obj=note)
+    return note
+
+
+def edit_note(user: User, note: CaseNote, *, version: int, text: str, request=None) -> CaseNote:
+    """Correct one's own note. The timeline says that it was edited; the earlier text is not repeated anywhere."""
+    note = policy.get_for(user, CaseNote.objects.select_related("case"), "change", pk=note.pk, request=request)
+    if note.author_id != user.pk:
+        refused(user, note, "edit", ["not_the_author"], request=request)
+        raise ValidationError({"text": _("Only the author of a note can correct it: add a note of your own instead.")})
+    text = (text or "").strip()
+    try:
+        with transaction.atomic():
+            current = locked_current(CaseNote.objects.select_related("case"), note.pk, version)
+            errors = _note_errors(text)
+            if errors:
+                raise ValidationError(errors)
+            if text == current.text:
+                return current
+            current.text, current.edited_at = text, timezone.now()
+            bump(current, ["text", "edited_at"])
+            record(Action.UPDATE, current, actor=user, request=request, changes={"text": None})
+            timeline.log(current.case, timeline.NOTE, _("Note of %(date)s edited.") % {
+                "date": timezone.localtime(current.written_at).strftime("%Y-%m-%d %H:%M")}, actor=user, obj=current)
+            return current
+    except ConflictError:
+        refused(user, note, "edit", ["stale_version"], request=request)
+        raise
+
+
+# --- Attachments --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FileType:
+    extension: str
+    content_type: str
+
+
+PDF = FileType("pdf", "application/pdf")
+JPEG = FileType("jpg", "image/jpeg")
+PNG = FileType("png", "image/png")
+DOCX = FileType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+ODT = FileType("odt", "application/vnd.oasis.opendocument.text")
+ODS = FileType("ods", "application/vnd.oasis.opendocument.spreadsheet")
+TEXT = FileType("txt", "text/plain; charset=utf-8")
+CSV = FileType("csv", "text/csv; charset=utf-8")
+TEXT_EXTENSIONS = {"txt": TEXT, "csv": CSV}
+OPENDOCUMENT = {ODT.content_type.encode(): ODT, ODS.content_type.encode(): ODS}
+TEXT_SNIFF_BYTES = 64 * 1024
+
+
+def attachment_max_bytes() -> int:
+    return int(getattr(settings, "WAYPOINT_ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES))
+
+
+def _zip_type(upload: UploadedFile) -> FileType | None:
+    """Office documents are ZIP containers: the type is told by what is inside, not by the name."""
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = set(archive.namelist())
+            if "mimetype" in names:
+                return OPENDOCUMENT.get(archive.read("mimetype").strip())
+            if "[Content_Types].xml" in names:
+                if any(name.startswith("word/") for name in names):
+                    return DOCX
+                if any(name.startswith("xl/") for name in names):
+                    return XLSX
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    return None
+
+
+def _text_type(upload: UploadedFile, name: str) -> FileType | None:
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in TEXT_EXTENSIONS:
+        return None
+    head = upload.read(TEXT_SNIFF_BYTES)
+    upload.seek(0)
+    if b"\x00" in head:
+        return None
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 3:  # not merely a character cut at the end of the sample
+            return None
+    return TEXT_EXTENSIONS[extension]
+
+
+def check_attachment(upload: UploadedFile) -> FileType:
+    """The file's real type from its content (never its name alone) and its size; raises ValidationError."""
+    limit = attachment_max_bytes()
+    if upload.size is not None and upload.size > limit:
+        raise ValidationError({"file": ValidationError(
+            _("The file is larger than %(size)s MB: it was not saved.") % {"size": f"{limit / (1024 * 1024):g}"},
+            code="too_big")})
+    if not upload.size:
+        raise ValidationError({"file": ValidationError(_("The file is empty."), code="empty")})
+    head = upload.read(8)
+    upload.seek(0)
+    found = None
+    if head.startswith(b"%PDF-"):
+        found = PDF
+    elif head.startswith(b"\xff\xd8\xff"):
+        found = JPEG
+    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
+        found = PNG
+    elif head.startswith(b"PK\x03\x04"):
+        found = _zip_type(upload)
+    else:
+        found = _text_type(upload, upload.name or "")
+    if found is None:
+        raise ValidationError({"file": ValidationError(_(
+            "This kind of file cannot be kept with a case: choose a PDF, a JPEG or PNG image, a Word, Excel or "
+            "OpenDocument file, or plain text (.txt, .csv)."), code="wrong_type")})
+    return found
+
+
+def clean_file_name(name: str) -> str:
+    """The name the file is downloaded under: its last part, printable characters only, not too long."""
+    name = os.path.basename((name or "").replace("\\", "/"))
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip() or "file"
+    if len(name) > 200:
+        stem, dot, extension = name.rpartition(".")
+        name = (stem[: 190] + dot + extension[:9]) if dot else name[:200]
+    return name
+
+
+@contextmanager
+def files_removed_on_failure() -> Iterator[list[str]]:
+    """Wrap `transaction.atomic()`: names of files written inside are deleted if it fails, so that a rolled-back
+    attachment never leaves a document on disk that no record points to."""
+    names: list[str] = []
+    try:
+        yield names
+    except BaseException:
+        storage = Attachment._meta.get_field("file").storage
+        for name in names:
+            storage.delete(name)
+        raise
+
+
+def upload_attachment(user: User, case: Case, *, upload: UploadedFile, kind: str, description: str = "",
+                      request=None) -> Attachment:
+    """Keep a file with the case, under a random name below MEDIA_ROOT (outside the web root); a file that is too
+    big or not of a kind the office keeps is refused and the refusal audited."""
+    case = _case_to_change(user, case, request)
+    description = (description or "").strip()
+    errors: dict[str, list[str]] = {}
+    if kind not in AttachmentKind.values:
+        errors["kind"] = [_("Say what kind of document this is.")]
+    if len(description) > DESCRIPTION_MAX:
+        errors["description"] = [_("The description is too long (at most %(count)d characters).") % {
+            "count": DESCRIPTION_MAX}]
+    if upload is None:
+        errors["file"] = [_("Choose a file.")]
+    else:
+        try:
+            file_type = check_attachment(upload)
+        except ValidationError as error:
+            refused(user, case, "attachment", [error.error_dict["file"][0].code or "invalid"], request=request)
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    original_name = clean_file_name(upload.name)
+    with files_removed_on_failure() as written, transaction.atomic():
+        attachment = Attachment(case=case, kind=kind, original_name=original_name,
+                                content_type=file_type.content_type, size=upload.size, description=description,
+                                uploaded_by=user)
+        attachment.file.save(f"attachment.{file_type.extension}", upload, save=False)
+        written.append(attachment.file.name)
+        attachment.save()
+        record(Action.CREATE, attachment, actor=user, request=request, changes={
+            "case": [None, str(case.pk)], "kind": [None, kind], "content_type": [None, file_type.content_type],
+            "size": [None, str(upload.size)], "file_name": None})
+        timeline.log(case, timeline.ATTACHMENT, _("File added: %(name)s (%(kind)s).") % {
+            "name": original_name, "kind": attachment.get_kind_display()}, actor=user, obj=attachment)
+    return attachment
+
+
+def remove_attachment(user: User, attachment: Attachment, *, request=None) -> Attachment:
+    """Mark the attachment removed and delete its file once that is saved; the record of it stays."""
+    attachment = policy.get_for(user, Attachment.objects.select_related("case").filter(removed_at__isnull=True),
+                                "change", pk=attachment.pk, request=request)
+    with transaction.atomic():
+        current = Attachment.objects.select_for_update(of=("self",)).get(pk=attachment.pk)
+        if current.removed_at is not None:
+            return current
+        current.removed_at = timezone.now()
+        current.save(update_fields=["removed_at"])
+        name, storage = current.file.name, current.file.storage
+        transaction.on_commit(lambda: storage.delete(name))
+        record(Action.UPDATE, current, actor=user, request=request,
+               changes={"removed_at": [None, current.removed_at.isoformat()]})
+        timeline.log(attachment.case, timeline.ATTACHMENT, _("File removed: %(name)s.") % {
+            "name": current.original_name}, actor=user, obj=current)
+    return current
+
+
+# --- Saved views of the case list ---------------------------------------------------------------
+SAVED_VIEW_KEYS = ("programme", "status", "owner", "risk", "vulnerability", "overdue", "q")
+
+
+def clean_query(pairs: Iterable[tuple[str, str]]) -> str:
+    """Only the list's own filters, with a value, in a fixed order (what a saved view keeps)."""
+    kept = [(key, value.strip()) for key, value in pairs if key in SAVED_VIEW_KEYS and (value or "").strip()]
+    kept.sort(key=lambda pair: SAVED_VIEW_KEYS.index(pair[0]))
+    return urlencode(kept)
+
+
+def save_view(user: User, name: str, pairs: Iterable[tuple[str, str]], *, request=None) -> SavedView:
+    """Keep the list's current filters under a name; saving under a name already used replaces that view."""
+    policy.require(user, policy.VIEW_CASES, request=request)
+    name = " ".join((name or "").split())
+    query = clean_query(pairs)
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Give the view a name.")]
+    elif len(name) > SavedView._meta.get_field("name").max_length:
+        errors["name"] = [_("Keep the name shorter (at most 80 characters).")]
+    if len(query) > SavedView._meta.get_field("query").max_length:
+        errors["name"] = [_("These filters are too long to be saved.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        view, created = SavedView.objects.update_or_create(user=user, name=name, defaults={"query": query})
+        record(Action.CREATE if created else Action.UPDATE, view, actor=user, request=request,
+               changes={"name": [None, name], "query": [None, query]})
+    return view
+
+
+def delete_view(user: User, view: SavedView, *, request=None) -> None:
+    view = policy.get_for(user, SavedView, "delete", pk=view.pk, request=request)
+    with transaction.atomic():
+        record(Action.DELETE, view, actor=user, request=request, changes={"name": [view.name, None]})
+        view.delete()
+
+
+# --- Registering a person on the way ------------------------------------------------------------
+def _register(user: User, person_data: dict, programme: str, request) -> Person:
+    from django.core.exceptions import PermissionDenied
+
+    from waypoint.people import services as people_services
+
+    try:
+        return people_services.register(user, person_data, programme=programme, request=request)
+    except PermissionDenied:
+        raise ValidationError({"programme": _("You may register people only in your own programmes.")}) from None
+
+
+def open_case_for_new_person(user: User, person_data: dict, *, programme: str, request=None, **case_fields) -> Case:
+    """Register the person and open their case in one transaction: a case that cannot be opened leaves no
+    person record behind."""
+    if not may_open_cases(user, programme):
+        policy.record_denial(user, "capability", f"open_case:{programme}", request)
+        raise ValidationError({"programme": _("You do not work in this programme, so you cannot open its cases.")})
+    with transaction.atomic():
+        person = _register(user, person_data, programme, request)
+        return open_case(user, programme=programme, principal=person, request=request, **case_fields)
+
+
+def add_new_member(user: User, case: Case, person_data: dict, role: str, *, request=None) -> CaseMember:
+    """Register a person (in the case's programme) and add them to the case, in one transaction."""
+    case = _case_to_change(user, case, request)
+    with transaction.atomic():
+        person = _register(user, person_data, case.programme, request)
+        return add_member(user, case, person, role, request=request)

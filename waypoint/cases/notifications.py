@@ -59,9 +59,15 @@ def new_referral(referral) -> None:
 
 
 def status_changed(referral, *, by: User) -> None:
-    """Tell whoever made the referral that its status changed (unless they changed it themselves)."""
-    creator = referral.created_by
-    if creator is None or creator.pk == by.pk:
+    """Tell whoever made the referral, and the owner of the case it was made from, that its status changed
+    (unless they changed it themselves). For a referral a partner sent to the office, whoever made it is the
+    partner (the case's owner is told of the case itself: `case_assigned`)."""
+    recipients = {}
+    if referral.created_by_id and referral.created_by_id != by.pk:
+        recipients[referral.created_by_id] = referral.created_by
+    if referral.case_id and referral.direction == "outbound" and referral.case.owner_id != by.pk:
+        recipients.setdefault(referral.case.owner_id, referral.case.owner)
+    if not recipients:
         return
 
     def compose():
@@ -75,18 +81,39 @@ def status_changed(referral, *, by: User) -> None:
         ])
         return subject, body
 
-    _send([creator], compose)
+    _send(recipients.values(), compose)
+
+
+def inbound_referral(referral) -> None:
+    """Tell the managers of the referral's programme that a partner referred a person to the office."""
+    managers = [user for user in User.objects.filter(role=Role.PROGRAMME_MANAGER, is_active=True)
+                if referral.programme in (user.programmes or [])]
+
+    def compose():
+        subject = _("New referral to the office %(reference)s") % {"reference": referral.reference}
+        lines = [
+            _("%(organisation)s referred a person to the office (%(programme)s).") % {
+                "organisation": referral.organisation.name, "programme": referral.get_programme_display()},
+        ]
+        if referral.due_on:
+            lines.append(_("Please answer by %(date)s.") % {"date": referral.due_on.isoformat()})
+        link = _link(reverse("referrals:detail", args=[referral.pk]))
+        lines += ["", _("Open it in Waypoint: %(link)s") % {"link": link}]
+        return subject, "\n".join(lines)
+
+    _send(managers, compose)
 
 
 def case_assigned(case, *, by: User) -> None:
-    """Tell the owner of a case opened for them (from the hotline) that it is theirs."""
+    """Tell the owner of a case opened for them (from the hotline, or from a partner's referral) that it
+    is theirs."""
     if case.owner_id == by.pk:
         return
 
     def compose():
         subject = _("Case %(reference)s is assigned to you") % {"reference": case.reference}
         body = "\n".join([
-            _("A case was opened from the hotline and assigned to you: %(reference)s.") % {"reference": case.reference},
+            _("A case was opened and assigned to you: %(reference)s.") % {"reference": case.reference},
             "",
             _("Open it in Waypoint: %(link)s") % {"link": _link(reverse("cases:detail", args=[case.reference]))},
         ])

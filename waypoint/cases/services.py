@@ -1,8 +1,16 @@
-"""Referrals, escalations and trafficking-situation reports: every change to a case or a referral.
+"""Referrals, escalations and trafficking-situation reports: every change to a referral.
+
+Four doors lead to a referral: a hotline consultation (`refer_from_consultation`, `report_situation`), a
+case (`refer_from_case`: to a partner's service, with the person's consent), and a partner user referring a
+person to the office (`refer_to_office`, inbound; the office takes it on with `open_case_from_referral`).
+Then the referral lives through `act` (sent, accepted, declined, in progress, completed, cancelled; a draft
+is sent), and for an organisation without Waypoint users through `record_delivery` (how the printed form
+went) and the answers staff record for it.
 
 Access is checked before a transaction opens (a denial's audit event must not roll back with the
 refused write); everything a step writes (a person registered on the way, a consent, the referral, its
-history, the consultation's links) is one transaction: either all of it is saved, or none.
+history, the consultation's links, the case timeline) is one transaction: either all of it is saved, or
+none. A referral refused for want of consent is recorded in the audit trail after the rollback.
 """
 
 from __future__ import annotations
@@ -14,34 +22,38 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from waypoint.accounts import policy
-from waypoint.accounts.models import Programme, Role, User
+from waypoint.accounts.models import Office, Programme, Role, User
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.consent import services as consent_services
-from waypoint.consent.models import DataCategory, HowGiven, Purpose
+from waypoint.consent.models import ConsentRecord, DataCategory, HowGiven, Purpose
 from waypoint.hotline.models import AgeBand, Consultation, Outcome
 from waypoint.partners.eligibility import refusal_reasons
 from waypoint.partners.models import Organisation, OrganisationType, Service
 from waypoint.people import services as people_services
-from waypoint.people.models import Person, ProgrammeRegistration
+from waypoint.people.models import Person, ProgrammeRegistration, Sex
+from waypoint.people.validation import validate_birth_date, validate_country, validate_languages
 
-from . import notifications, sharing, timeline
-from .locking import ConflictError
+from . import casework, notifications, sharing, timeline
+from .locking import ConflictError, bump, locked_current
 from .models import (
     Case,
     CaseMember,
     Channel,
+    DeliveryMethod,
     MemberRole,
     Referral,
     ReferralDirection,
     ReferralKind,
     ReferralStatus,
     ReferralUpdate,
+    RiskLevel,
 )
 from .references import REFERRAL_PREFIX, next_reference
 from .workflow import workflow_for
@@ -52,11 +64,39 @@ ANSWER_WORKING_DAYS = 5
 AUTHORITY_TYPES = (OrganisationType.LAW_ENFORCEMENT, OrganisationType.PROSECUTION, OrganisationType.GOVERNMENT)
 # Who may own a counter-trafficking case opened from the hotline.
 CASE_OWNER_ROLES = (Role.CASE_WORKER, Role.PROGRAMME_MANAGER)
+# Days without news after which an accepted referral not yet completed is flagged on the case
+# (settings.WAYPOINT_REFERRAL_FOLLOW_UP_DAYS overrides).
+FOLLOW_UP_DAYS = 30
+# Working days the office has to answer an urgent inbound referral.
+URGENT_ANSWER_DAYS = 1
 
 
 # --- Helpers ---------------------------------------------------------------------------------
 def answer_days() -> int:
     return int(getattr(settings, "WAYPOINT_REFERRAL_ANSWER_DAYS", ANSWER_WORKING_DAYS))
+
+
+def follow_up_days() -> int:
+    return int(getattr(settings, "WAYPOINT_REFERRAL_FOLLOW_UP_DAYS", FOLLOW_UP_DAYS))
+
+
+def overdue_reason(
+    referral: Referral, *, today: datetime.date | None = None, last_activity: datetime.datetime | None = None,
+) -> str:
+    """Why a referral needs chasing now, in words (empty: it does not).
+
+    Two cases: a referral sent and not answered by its due date; and one accepted (or in progress) that
+    has not been completed and had no news (no update) for more than `follow_up_days()`. `last_activity`
+    is the time of its last update when the caller knows it (else its answer or sending time).
+    """
+    today = today or timezone.localdate()
+    if referral.status == ReferralStatus.SENT and referral.due_on and referral.due_on < today:
+        return _("Answer overdue (due %(date)s).") % {"date": referral.due_on.isoformat()}
+    if referral.status in (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS):
+        last = last_activity or referral.responded_at or referral.sent_at
+        if last is not None and (today - timezone.localtime(last).date()).days > follow_up_days():
+            return _("Not completed and no news for more than %(days)d days.") % {"days": follow_up_days()}
+    return ""
 
 
 def working_days_after(start: datetime.date, days: int) -> datetime.date:
@@ -243,7 +283,7 @@ def _refer(
         facts = sharing.person_facts(person)
     else:
         facts = {}
-    shared = sharing.compose(consultation, categories, facts, share)
+    shared = sharing.compose(sharing.profile(consultation), categories, facts, share)
     now = timezone.now()
     referral = Referral.objects.create(
         reference=next_reference(REFERRAL_PREFIX), kind=ReferralKind.PERSON, direction=ReferralDirection.OUTBOUND,
@@ -433,10 +473,11 @@ def report_situation(
 
 
 # --- Answering a referral ---------------------------------------------------------------------
-ACCEPT, DECLINE, PROGRESS, COMPLETE, CANCEL = "accept", "decline", "progress", "complete", "cancel"
+ACCEPT, DECLINE, PROGRESS, COMPLETE, CANCEL, SEND = "accept", "decline", "progress", "complete", "cancel", "send"
 PARTNER_ACTIONS = (ACCEPT, DECLINE, PROGRESS, COMPLETE)
 # (status now, action) -> status after. Anything not listed is refused.
 TRANSITIONS: dict[tuple[str, str], str] = {
+    (ReferralStatus.DRAFT, SEND): ReferralStatus.SENT,
     (ReferralStatus.SENT, ACCEPT): ReferralStatus.ACCEPTED,
     (ReferralStatus.SENT, DECLINE): ReferralStatus.DECLINED,
     (ReferralStatus.ACCEPTED, PROGRESS): ReferralStatus.IN_PROGRESS,
@@ -450,7 +491,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 }
 ACTION_LABELS = {
     ACCEPT: gettext_lazy("accept"), DECLINE: gettext_lazy("decline"), PROGRESS: gettext_lazy("report progress on"),
-    COMPLETE: gettext_lazy("complete"), CANCEL: gettext_lazy("cancel"),
+    COMPLETE: gettext_lazy("complete"), CANCEL: gettext_lazy("cancel"), SEND: gettext_lazy("send"),
 }
 # What the note of each action must say, when one is required.
 NOTE_REQUIRED = {
@@ -468,25 +509,46 @@ def organisation_has_users(organisation: Organisation) -> bool:
 def allowed_actions(user: User, referral: Referral) -> list[str]:
     """The actions this user may take on the referral now (an empty list: none).
 
-    Partner users answer for their organisation. When the organisation has no Waypoint users (an
-    authority that gets a printed report), staff who follow the referral record its answer for it.
-    Staff cancel a referral that is still open.
+    Outbound: partner users answer for their organisation. When the organisation has no Waypoint users
+    (an authority that gets a printed report), staff who follow the referral record its answer for it.
+    Staff send a draft and cancel a referral that is still open.
+
+    Inbound (a partner referred a person to the office): staff of the programme decline it here, or take
+    it on by opening a case (`open_case_from_referral`, its own page); the partner who sent it may cancel
+    it while the office has not answered.
     """
     if not policy.can(user, "change", referral):
         return []
-    if user.role == Role.PARTNER_USER:
-        actions = PARTNER_ACTIONS if user.partner_organisation_id == referral.organisation_id else ()
+    own_organisation = user.role == Role.PARTNER_USER and user.partner_organisation_id == referral.organisation_id
+    if referral.direction == ReferralDirection.INBOUND:
+        partner_actions = (CANCEL,) if own_organisation else ()
+        actions = partner_actions if user.role == Role.PARTNER_USER else (DECLINE,)
+    elif user.role == Role.PARTNER_USER:
+        actions = PARTNER_ACTIONS if own_organisation else ()
     else:
-        actions = (CANCEL,) + (PARTNER_ACTIONS if not organisation_has_users(referral.organisation) else ())
+        actions = (SEND, CANCEL) + (PARTNER_ACTIONS if not organisation_has_users(referral.organisation) else ())
     return [action for action in actions if (referral.status, action) in TRANSITIONS]
+
+
+def _timeline_line(referral: Referral, note: str = "") -> str:
+    line = _("Referral %(reference)s to %(organisation)s: %(status)s.") % {
+        "reference": referral.reference, "organisation": referral.organisation.name,
+        "status": referral.get_status_display().lower()}
+    if referral.direction == ReferralDirection.INBOUND:
+        line = _("Referral %(reference)s from %(organisation)s: %(status)s.") % {
+            "reference": referral.reference, "organisation": referral.organisation.name,
+            "status": referral.get_status_display().lower()}
+    return f"{line} {note}" if note else line
 
 
 def act(user: User, referral: Referral, action: str, *, version: int, note: str = "", request=None) -> Referral:
     """Take one step in a referral's life, from a form opened at `version`.
 
     A stale form (someone answered meanwhile) raises ConflictError and writes nothing; a step the
-    workflow does not allow from the current status raises ValidationError.
+    workflow does not allow from the current status raises ValidationError. Sending a draft is `send`.
     """
+    if action == SEND:
+        return send(user, referral, version=version, request=request)
     referral = policy.get_for(user, Referral.objects.select_related("organisation"), "change", pk=referral.pk,
                               request=request)
     note = (note or "").strip()
@@ -520,13 +582,15 @@ def act(user: User, referral: Referral, action: str, *, version: int, note: str 
         current.save(update_fields=fields)
         _add_update(current, current.status, user, note)
         changes = {"status": [before, current.status], "action": [None, action]}
-        if user.role != Role.PARTNER_USER and action != CANCEL:
+        answering = action != CANCEL and current.direction == ReferralDirection.OUTBOUND
+        if user.role != Role.PARTNER_USER and answering:
             changes["answered_for"] = [None, str(current.organisation_id)]  # staff recording a partner's answer
         record(Action.UPDATE, current, actor=user, request=request, changes=changes)
         if current.case_id:
-            timeline.log(current.case, timeline.REFERRAL, _("Referral %(reference)s to %(organisation)s: %(status)s.")
-                         % {"reference": current.reference, "organisation": current.organisation.name,
-                            "status": current.get_status_display().lower()}, actor=user, obj=current)
+            # The partner's answer in its own words (a reason for declining, progress, feedback) belongs on
+            # the case: the case worker reads it there.
+            timeline.log(current.case, timeline.REFERRAL, _timeline_line(current, note if action != ACCEPT else ""),
+                         actor=user, obj=current)
         notifications.status_changed(current, by=user)
     return current
 
@@ -549,3 +613,512 @@ def complete(user: User, referral: Referral, feedback: str, *, version: int, req
 
 def cancel(user: User, referral: Referral, note: str, *, version: int, request=None) -> Referral:
     return act(user, referral, CANCEL, version=version, note=note, request=request)
+
+
+# --- Consent for a referral from a case ------------------------------------------------------------
+class _RefusedError(Exception):
+    """Raised inside a transaction when no consent covers what would be sent: the transaction rolls
+    back, then the refusal is recorded (outside it) and turned into a ValidationError."""
+
+    def __init__(self, decision: consent_services.SharingDecision):
+        super().__init__(decision.reason)
+        self.decision = decision
+
+
+def referral_consents(person: Person, organisation: Organisation) -> list[ConsentRecord]:
+    """The person's consents valid today for a referral to this organisation (named, or its type), newest
+    first: what the case referral form offers, and shows as the basis."""
+    return list(consent_services.covering_records(person, organisation, Purpose.REFERRAL))
+
+
+def covered_categories(consents: Iterable[ConsentRecord]) -> list[str]:
+    """The kinds of data some of these consents cover, in the form's order (a photo is never sent)."""
+    covered = {code for consent in consents for code in (consent.data_categories or [])}
+    return [code for code in sharing.REFERRAL_CATEGORIES if code in covered]
+
+
+def _consent_for(person: Person, organisation: Organisation, categories: Iterable[str]):
+    """The consent that covers sending these categories to the organisation now, or _RefusedError.
+
+    A referral of a case member always needs one: even without personal fields it tells the organisation
+    that a person the office assists is coming to it."""
+    decision = consent_services.may_share(person, organisation, Purpose.REFERRAL, categories)
+    if not decision.allowed:
+        raise _RefusedError(decision)
+    return decision.consent
+
+
+def _record_refusal(
+    user: User, person: Person, organisation: Organisation, categories: Iterable[str], refused: _RefusedError, *,
+    case: Case | None, referral: Referral | None = None, request=None,
+) -> None:
+    """A refused sharing is itself an event of the person's record (after the rollback, so it stays)."""
+    record(
+        Action.DENY, person, actor=user, request=request,
+        changes={
+            "sharing": [None, "refused"], "purpose": [None, Purpose.REFERRAL],
+            "recipient": [None, str(organisation.pk)], "categories": [None, ", ".join(sorted(categories))],
+            "missing": [None, ", ".join(refused.decision.missing)],
+            "case": [None, case.reference if case else None],
+            "referral": [None, referral.reference if referral else None],
+        },
+    )
+
+
+def _shared_with(user: User, referral: Referral, request=None) -> None:
+    """What happens once a referral leaves the office: the person's record says what went where, and the
+    organisation's users are told (by email, without personal data)."""
+    shared = sharing.loads(referral.shared)
+    if referral.person_id:
+        record(
+            Action.SHARE, referral.person, actor=user, request=request,
+            changes={"referral": [None, referral.reference], "recipient": [None, str(referral.organisation_id)],
+                     "categories": [None, ", ".join(sorted(sharing.shared_categories(shared)))],
+                     "consent": [None, str(referral.consent_id) if referral.consent_id else None]},
+        )
+    notifications.new_referral(referral)
+
+
+# --- Referral from a case --------------------------------------------------------------------------
+def case_service_refusals(service: Service, person: Person, organisation: Organisation | None = None) -> list[str]:
+    """Why this service would not take this member of a case now (empty: it would): the directory's
+    eligibility with the person's sex, age and nationality from the registry. Of several citizenships,
+    one the service accepts counts."""
+    reasons = []
+    if organisation is not None and service.organization_id != organisation.pk:
+        reasons.append(_("%(organisation)s does not offer “%(service)s”.") % {
+            "organisation": organisation.name, "service": service.name})
+    citizenships = [code.upper() for code in person.citizenships or []]
+    listed = service.accepts_nationalities if isinstance(service.accepts_nationalities, list | tuple) else []
+    accepted = {str(code).strip().upper() for code in listed if str(code).strip()}
+    nationality = next((code for code in citizenships if code in accepted), citizenships[0] if citizenships else "")
+    reasons += refusal_reasons(service, sex=person.sex, age=sharing.age_on(person), nationality=nationality)
+    return reasons
+
+
+def refer_from_case(
+    user: User,
+    case: Case,
+    *,
+    person: Person,
+    service: Service,
+    reason: str,
+    categories: Iterable[str] = (),
+    typed: Mapping[str, str] | None = None,
+    due_on: datetime.date | None = None,
+    as_draft: bool = False,
+    request=None,
+) -> Referral:
+    """Refer a member of a case to a partner's service, sending the chosen kinds of their data.
+
+    The person's consent for referral to the service's organisation (named, or its type) must cover every
+    chosen category, on the day: otherwise the referral is refused with the consent's reason (field
+    "consent"), nothing is saved, and the refusal is recorded in the audit trail. What is sent is the
+    anonymous description (sex, age band, nationality, language) and the fields of the chosen categories:
+    from the registry, or typed (`typed`: situation, exploitation, health). `as_draft` saves it without
+    sending (to print it for an organisation without Waypoint users, or to send later: the consent is asked
+    again then).
+    """
+    case = policy.get_for(user, Case.objects.select_related("office"), "change", pk=case.pk, request=request)
+    service = Service.objects.select_related("organization").get(pk=service.pk)
+    organisation = service.organization
+    categories = list(dict.fromkeys(categories or []))
+    typed = {name: str(value or "").strip() for name, value in (typed or {}).items()}
+    errors: dict[str, list[str]] = {}
+
+    def add(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if case.is_closed:
+        add("__all__", _("Case %(reference)s is closed: reopen it before referring anyone.") % {
+            "reference": case.reference})
+    member = person is not None and case.members.filter(person_id=person.pk).exists()
+    if not member:
+        add("person", _("Choose a member of the case."))
+    else:
+        person = policy.get_for(user, Person, "view", pk=person.pk, request=request)
+        for message in case_service_refusals(service, person):
+            add("service", message)
+    if not (reason or "").strip():
+        add("reason", _("Say why the person is referred: the partner reads this first."))
+    unknown = [code for code in categories if code not in sharing.REFERRAL_CATEGORIES]
+    if unknown:
+        add("categories", _("These data cannot be sent in a referral: %(codes)s.") % {"codes": ", ".join(unknown)})
+    stray = [name for name, value in typed.items() if value and (
+        name not in sharing.TYPED_FIELDS or sharing.BY_NAME[name].category not in categories)]
+    if stray:
+        add("categories", _("Some of what you wrote is not covered by the kinds of data you chose to send: "
+                            "%(fields)s.") % {"fields": ", ".join(
+                                str(sharing.BY_NAME[n].label) if n in sharing.BY_NAME else n for n in stray)})
+    if due_on is not None and due_on < timezone.localdate():
+        add("due_on", _("The answer cannot be due in the past."))
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            consent = _consent_for(person, organisation, categories)
+            return _create_case_referral(
+                user, case, person=person, service=service, consent=consent, reason=reason.strip(),
+                categories=categories, typed=typed, due_on=due_on, as_draft=as_draft, request=request,
+            )
+    except _RefusedError as refused:
+        _record_refusal(user, person, organisation, categories, refused, case=case, request=request)
+        raise ValidationError({"consent": [refused.decision.reason]}) from None
+
+
+def _create_case_referral(user, case, *, person, service, consent, reason, categories, typed, due_on, as_draft,
+                          request) -> Referral:
+    organisation = service.organization
+    shared = sharing.compose(sharing.person_profile(person), categories, sharing.person_facts(person), typed)
+    now = timezone.now()
+    status = ReferralStatus.DRAFT if as_draft else ReferralStatus.SENT
+    if due_on is None and not as_draft:
+        due_on = working_days_after(timezone.localdate(), answer_days())
+    referral = Referral.objects.create(
+        reference=next_reference(REFERRAL_PREFIX), kind=ReferralKind.PERSON, direction=ReferralDirection.OUTBOUND,
+        organisation=organisation, service=service, person=person, case=case, consent=consent,
+        programme=case.programme, office=case.office, status=status, reason=reason, shared=sharing.dumps(shared),
+        due_on=due_on, sent_at=None if as_draft else now, created_by=user,
+        # Through the portal it is delivered when sent; a printed form is delivered when staff say so.
+        delivered_at=now if not as_draft and organisation_has_users(organisation) else None,
+    )
+    _add_update(referral, status, user)
+    record(
+        Action.CREATE, referral, actor=user, request=request,
+        changes={
+            "organisation": [None, str(organisation.pk)], "service": [None, str(service.pk)],
+            "status": [None, status], "case": [None, case.reference], "person": [None, str(person.pk)],
+            "fields": [None, ", ".join(shared)], "consent": [None, str(consent.pk)],
+        },
+    )
+    if as_draft:
+        line = _("Referral %(reference)s to %(organisation)s (%(service)s) saved as a draft.")
+    else:
+        line = _("Referral %(reference)s sent to %(organisation)s (%(service)s).")
+    timeline.log(case, timeline.REFERRAL, line % {
+        "reference": referral.reference, "organisation": organisation.name, "service": service.name},
+        actor=user, obj=referral)
+    if not as_draft:
+        _shared_with(user, referral, request)
+    return referral
+
+
+def send(user: User, referral: Referral, *, version: int, request=None) -> Referral:
+    """Send a draft: the person's consent is asked again now (it may have been withdrawn since the draft),
+    and what the draft holds (what was previewed) is what goes."""
+    referral = policy.get_for(user, Referral.objects.select_related("organisation", "case", "person"), "change",
+                              pk=referral.pk, request=request)
+    try:
+        with transaction.atomic():
+            current = locked_current(Referral.objects.select_related("organisation", "service"), referral.pk,
+                                     version)
+            if SEND not in allowed_actions(user, current):
+                raise ValidationError({"action": _("You cannot send this referral: it is %(status)s.") % {
+                    "status": current.get_status_display().lower()}})
+            _send_now(user, current, at=timezone.now(), request=request)
+            return current
+    except _RefusedError as refused:
+        categories = sharing.shared_categories(sharing.loads(referral.shared))
+        _record_refusal(user, referral.person, referral.organisation, categories, refused, case=referral.case,
+                        referral=referral, request=request)
+        raise ValidationError({"consent": [refused.decision.reason]}) from None
+
+
+def _send_now(user: User, current: Referral, *, at: datetime.datetime, note: str = "", request=None,
+              extra_fields: tuple[str, ...] = (), changes: Mapping[str, Any] | None = None) -> None:
+    """A locked draft becomes sent at `at` (inside the caller's transaction): consent asked again, answer
+    due counted from then unless staff set a date, history, audit, the case's timeline, the partner told."""
+    if current.person_id:
+        categories = sharing.shared_categories(sharing.loads(current.shared))
+        current.consent = _consent_for(current.person, current.organisation, categories)
+    current.status = ReferralStatus.SENT
+    current.sent_at = at
+    if current.due_on is None:
+        current.due_on = working_days_after(timezone.localtime(at).date(), answer_days())
+    fields = ["status", "sent_at", "due_on", "consent", *extra_fields]
+    if current.delivery_method == DeliveryMethod.WAYPOINT and organisation_has_users(current.organisation):
+        current.delivered_at = at
+        fields.append("delivered_at")
+    bump(current, list(dict.fromkeys(fields)))
+    _add_update(current, ReferralStatus.SENT, user, note)
+    record(Action.UPDATE, current, actor=user, request=request, changes={
+        "status": [ReferralStatus.DRAFT, ReferralStatus.SENT], "action": [None, SEND], **(changes or {})})
+    if current.case_id:
+        timeline.log(current.case, timeline.REFERRAL, _timeline_line(current, note), actor=user, obj=current)
+    _shared_with(user, current, request)
+
+
+# --- Organisations without Waypoint users: the printed form's delivery --------------------------
+PRINTED_DELIVERY = tuple(method for method in DeliveryMethod.values if method != DeliveryMethod.WAYPOINT)
+
+
+def may_record_delivery(user: User, referral: Referral) -> bool:
+    """Staff who may change the referral record how its printed form reached an organisation without
+    Waypoint users, while it is a draft or sent (sent: to correct the method or the date)."""
+    return (
+        user.role != Role.PARTNER_USER and referral.direction == ReferralDirection.OUTBOUND
+        and referral.status in (ReferralStatus.DRAFT, ReferralStatus.SENT)
+        and not organisation_has_users(referral.organisation) and policy.can(user, "change", referral)
+    )
+
+
+def record_delivery(
+    user: User, referral: Referral, *, method: str, delivered_on: datetime.date | None, version: int, request=None,
+) -> Referral:
+    """Record that the printed referral went to its organisation by email, fax, post or by hand, on a date.
+
+    A draft becomes sent then (the consent is asked again: the data leave now); the answer is due counted
+    from the delivery unless a date was set. A date before today is recorded at noon of that day.
+    """
+    if user.role == Role.PARTNER_USER:
+        policy.record_denial(user, "cases.referral", str(referral.pk), request)
+        raise Http404
+    referral = policy.get_for(user, Referral.objects.select_related("organisation", "case", "person"), "change",
+                              pk=referral.pk, request=request)
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if method not in PRINTED_DELIVERY:
+        errors["method"] = [_("Say how the referral was delivered: email, fax, post or by hand.")]
+    if delivered_on is None:
+        errors["delivered_on"] = [_("Give the date it was delivered.")]
+    elif delivered_on > today:
+        errors["delivered_on"] = [_("A delivery cannot be recorded in the future.")]
+    elif delivered_on < timezone.localtime(referral.created_at).date():
+        errors["delivered_on"] = [_("The referral was made on %(date)s: it cannot have been delivered before.") % {
+            "date": timezone.localtime(referral.created_at).date().isoformat()}]
+    if referral.direction != ReferralDirection.OUTBOUND:
+        errors["__all__"] = [_("Only a referral the office sends is delivered.")]
+    elif organisation_has_users(referral.organisation):
+        errors["__all__"] = [_("%(organisation)s has Waypoint users: it reads the referral in its inbox.") % {
+            "organisation": referral.organisation.name}]
+    if errors:
+        raise ValidationError(errors)
+    at = timezone.now() if delivered_on == today else timezone.make_aware(
+        datetime.datetime.combine(delivered_on, datetime.time(12)))
+    label = str(dict(DeliveryMethod.choices)[method])
+    try:
+        with transaction.atomic():
+            current = locked_current(Referral.objects.select_related("organisation", "service"), referral.pk,
+                                     version)
+            if current.status not in (ReferralStatus.DRAFT, ReferralStatus.SENT):
+                raise ValidationError({"__all__": [_(
+                    "The delivery of a referral that is %(status)s cannot be recorded.") % {
+                    "status": current.get_status_display().lower()}]})
+            before = {"delivery_method": current.delivery_method,
+                      "delivered_at": current.delivered_at.isoformat() if current.delivered_at else None}
+            current.delivery_method = method
+            current.delivered_at = at
+            changes = {"delivery_method": [before["delivery_method"], method],
+                       "delivered_at": [before["delivered_at"], at.isoformat()]}
+            note = _("Delivered: %(method)s, %(date)s.") % {"method": label.lower(), "date": delivered_on.isoformat()}
+            if current.status == ReferralStatus.DRAFT:
+                _send_now(user, current, at=at, note=note, request=request,
+                          extra_fields=("delivery_method", "delivered_at"), changes=changes)
+            else:
+                bump(current, ["delivery_method", "delivered_at"])
+                record(Action.UPDATE, current, actor=user, request=request, changes=changes)
+                if current.case_id:
+                    timeline.log(current.case, timeline.REFERRAL, _timeline_line(current, note), actor=user,
+                                 obj=current)
+            return current
+    except _RefusedError as refused:
+        categories = sharing.shared_categories(sharing.loads(referral.shared))
+        _record_refusal(user, referral.person, referral.organisation, categories, refused, case=referral.case,
+                        referral=referral, request=request)
+        raise ValidationError({"consent": [refused.decision.reason]}) from None
+
+
+# --- Inbound: a partner refers a person to the office ---------------------------------------------
+CHANNEL_BY_ORGANISATION_TYPE = {
+    OrganisationType.NGO: Channel.NGO,
+    OrganisationType.LAW_ENFORCEMENT: Channel.LAW_ENFORCEMENT,
+    OrganisationType.PROSECUTION: Channel.LAW_ENFORCEMENT,
+    OrganisationType.DIPLOMATIC: Channel.DIPLOMATIC,
+    OrganisationType.MISSION: Channel.MISSION_ABROAD,
+    OrganisationType.GOVERNMENT: Channel.STATE_STRUCTURE,
+    OrganisationType.SOCIAL: Channel.STATE_STRUCTURE,
+    OrganisationType.HEALTH: Channel.STATE_STRUCTURE,
+}
+# A partner refers people to the office's programmes that take cases (the hotline takes calls, not referrals).
+INBOUND_PROGRAMMES = tuple(code for code in Programme.values if code != Programme.HOTLINE)
+OLDEST_AGE = 120
+
+
+def channel_of(organisation: Organisation) -> str:
+    """How a case referred by this organisation came, for the statistics by source."""
+    return CHANNEL_BY_ORGANISATION_TYPE.get(organisation.organisation_type, Channel.OTHER)
+
+
+def receiving_office() -> Office | None:
+    """Where partners' referrals arrive: the mission office (the one not part of another)."""
+    return Office.objects.filter(kind=Office.Kind.MISSION_OFFICE, parent__isnull=True).order_by("name").first()
+
+
+def _validated(check, value, errors: dict[str, list[str]], name: str) -> None:
+    try:
+        check(value)
+    except ValidationError as error:
+        errors.setdefault(name, []).extend(error.messages)
+
+
+def refer_to_office(
+    user: User,
+    *,
+    person: Mapping[str, Any],
+    situation: str,
+    programme: str = Programme.COUNTER_TRAFFICKING,
+    urgency: str = sharing.NORMAL,
+    consent_attested: bool = False,
+    request=None,
+) -> Referral:
+    """A partner user refers a person to the office: the person's details they share and why.
+
+    `person` holds family_name, given_name, patronymic, sex, birth_date (a date) or age (years),
+    citizenship, language and phone. The partner attests that the person consented to be referred and to
+    these details being passed on; without that nothing is sent. The referral arrives sent, from the
+    partner's organisation, at the mission office; the programme's managers are told.
+    """
+    policy.require(user, policy.REFER_TO_OFFICE, request=request)
+    organisation = user.partner_organisation
+    if organisation is None or not organisation.is_active:
+        policy.record_denial(user, "capability", policy.REFER_TO_OFFICE, request)
+        raise Http404
+    data = dict(person or {})
+    text = {name: str(data.get(name) or "").strip() for name in (
+        "family_name", "given_name", "patronymic", "sex", "citizenship", "language", "phone")}
+    birth_date, age = data.get("birth_date"), data.get("age")
+    errors: dict[str, list[str]] = {}
+    if not (text["family_name"] or text["given_name"]):
+        errors["family_name"] = [_("Enter a family name or a given name.")]
+    if text["sex"] and text["sex"] not in Sex.values:
+        errors["sex"] = [_("Unknown sex.")]
+    if birth_date is not None and age is not None:
+        errors["age"] = [_("Give the date of birth or the age, not both.")]
+    elif birth_date is not None:
+        _validated(validate_birth_date, birth_date, errors, "birth_date")
+    elif age is not None and not (0 <= int(age) <= OLDEST_AGE):
+        errors["age"] = [_("Give an age between 0 and %(oldest)d.") % {"oldest": OLDEST_AGE}]
+    _validated(validate_country, text["citizenship"].upper(), errors, "citizenship")
+    if text["language"]:
+        _validated(validate_languages, [text["language"].lower()], errors, "language")
+    if not (situation or "").strip():
+        errors["situation"] = [_("Describe the person's situation and what they need from the office.")]
+    if programme not in INBOUND_PROGRAMMES:
+        errors["programme"] = [_("Choose the programme the person is referred to.")]
+    if urgency not in sharing.URGENCY_LABELS:
+        errors["urgency"] = [_("Say how urgent the referral is.")]
+    if not consent_attested:
+        errors["consent"] = [_(
+            "A person is referred only with their consent: confirm that they agreed to be referred to the office "
+            "and to these details being passed on.")]
+    office = receiving_office()
+    if office is None:
+        errors.setdefault("__all__", []).append(
+            _("The office cannot receive referrals yet: no mission office is set up."))
+    if errors:
+        raise ValidationError(errors)
+    names = [text[part] for part in sharing.NAME_PARTS]
+    shared = {
+        **{part: text[part] for part in sharing.NAME_PARTS if text[part]},
+        "name": " ".join(part for part in names if part),
+        "sex": text["sex"],
+        "birth_date": birth_date.isoformat() if birth_date is not None else "",
+        "age": str(int(age)) if age is not None and birth_date is None else "",
+        "citizenship": text["citizenship"].upper(),
+        "language": text["language"].lower(),
+        "phone": text["phone"],
+        "situation": situation.strip(),
+        "urgency": urgency,
+    }
+    shared = {name: value for name, value in shared.items() if value}
+    days = URGENT_ANSWER_DAYS if urgency == sharing.URGENT else answer_days()
+    with transaction.atomic():
+        now = timezone.now()
+        referral = Referral.objects.create(
+            reference=next_reference(REFERRAL_PREFIX), kind=ReferralKind.PERSON,
+            direction=ReferralDirection.INBOUND, organisation=organisation, programme=programme, office=office,
+            status=ReferralStatus.SENT, reason=situation.strip(), shared=sharing.dumps(shared),
+            due_on=working_days_after(timezone.localdate(), days), channel=channel_of(organisation),
+            delivery_method=DeliveryMethod.WAYPOINT, sent_at=now, delivered_at=now, created_by=user,
+        )
+        _add_update(referral, ReferralStatus.SENT, user)
+        record(
+            Action.CREATE, referral, actor=user, request=request,
+            changes={
+                "direction": [None, ReferralDirection.INBOUND], "organisation": [None, str(organisation.pk)],
+                "programme": [None, programme], "status": [None, ReferralStatus.SENT], "urgency": [None, urgency],
+                "consent_attested": [None, "yes"], "fields": [None, ", ".join(shared)],
+            },
+        )
+        notifications.inbound_referral(referral)
+    return referral
+
+
+def open_case_from_referral(
+    user: User,
+    referral: Referral,
+    *,
+    owner: User,
+    version: int,
+    person: Person | None = None,
+    new_person: Mapping[str, Any] | None = None,
+    risk_level: str = RiskLevel.MEDIUM,
+    vulnerabilities: Iterable[str] = (),
+    summary: str = "",
+    request=None,
+) -> Case:
+    """Take an inbound referral on: the person becomes (or already is) a person of the registry, a case
+    of the referral's programme is opened for them (channel and referring organisation from the referral),
+    and the referral is accepted and linked to the case; the partner who sent it is told.
+
+    `person` is a record found in the registry (the view ran the duplicate check), `new_person` the data of
+    one to register now. Everything is one transaction: a refused case registers nobody.
+    """
+    referral = policy.get_for(user, Referral.objects.select_related("organisation"), "change", pk=referral.pk,
+                              request=request)
+    if not casework.may_open_cases(user, referral.programme):
+        policy.record_denial(user, "capability", f"open_case:{referral.programme}", request)
+        raise ValidationError({"__all__": [_("You do not work in this programme, so you cannot open its cases.")]})
+    errors: dict[str, list[str]] = {}
+    if referral.direction != ReferralDirection.INBOUND:
+        errors["__all__"] = [_("A case is opened from a referral a partner sent to the office.")]
+    elif referral.status != ReferralStatus.SENT or referral.case_id:
+        errors["__all__"] = [_("This referral is %(status)s: a case can no longer be opened from it.") % {
+            "status": referral.get_status_display().lower()}]
+    if person is not None:
+        person = policy.get_for(user, Person, "view", pk=person.pk, request=request)
+    elif not new_person:
+        errors["person"] = [_("Find the person in the registry or register them.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        current = locked_current(Referral.objects.select_related("organisation"), referral.pk, version)
+        if current.status != ReferralStatus.SENT or current.case_id:
+            raise ValidationError({"__all__": [_(
+                "This referral is %(status)s: a case can no longer be opened from it.") % {
+                "status": current.get_status_display().lower()}]})
+        if person is None:
+            try:
+                person = people_services.register(user, new_person, programme=current.programme, request=request)
+            except PermissionDenied as denied:
+                raise ValidationError({"person": str(denied)}) from None
+        case = casework.open_case(
+            user, programme=current.programme, principal=person, owner=owner,
+            channel=current.channel or channel_of(current.organisation), referring_organisation=current.organisation,
+            risk_level=risk_level, vulnerabilities=vulnerabilities, summary=summary, referral=current,
+            request=request,
+        )
+        current.status = ReferralStatus.ACCEPTED
+        current.responded_at = timezone.now()
+        current.case = case
+        current.person = person
+        bump(current, ["status", "responded_at", "case", "person"])
+        _add_update(current, ReferralStatus.ACCEPTED, user)
+        record(Action.UPDATE, current, actor=user, request=request, changes={
+            "status": [ReferralStatus.SENT, ReferralStatus.ACCEPTED], "action": [None, ACCEPT],
+            "case": [None, case.reference], "person": [None, str(person.pk)]})
+        timeline.log(case, timeline.REFERRAL, _("Opened from referral %(reference)s of %(organisation)s.") % {
+            "reference": current.reference, "organisation": current.organisation.name}, actor=user, obj=current)
+        notifications.status_changed(current, by=user)
+        notifications.case_assigned(case, by=user)
+    return case

@@ -1,7 +1,12 @@
-"""Routes (filled in by the issue 5 work)."""
+"""Routes of the case reports: the referral statistics and their CSV export."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_reports
 
 app_name = "case_reports"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("referrals/", views_reports.referral_statistics, name="referral_statistics"),
+    path("referrals/export.csv", views_reports.referral_statistics_csv, name="referral_statistics_csv"),
+]

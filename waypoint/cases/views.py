@@ -27,9 +27,6 @@ from waypoint.accounts import policy
 from waypoint.accounts.models import Role
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.consent import services as consent_services
-from waypoint.consent.models import ConsentRecord
-from waypoint.consent.services import category_label as consent_category_label
 from waypoint.hotline.models import Consultation
 from waypoint.partners.models import Service
 from waypoint.partners.taxonomy import service_ids_of_type, service_type_label, types_by_service
@@ -50,7 +47,7 @@ from .forms import (
     ServiceFilterForm,
     SituationForm,
 )
-from .models import Case, Referral, ReferralUpdate
+from .models import Referral, ReferralUpdate
 
 SERVICES_SHOWN = 40
 
@@ -227,7 +224,8 @@ def from_consultation(request: HttpRequest, consultation_id: int) -> HttpRespons
         known = caller.resolve() if personal else True
         if valid and known:
             preview = sharing.rows(sharing.compose(
-                consultation, form.cleaned_data["categories"], caller.facts() if personal else {}, form.typed()))
+                sharing.profile(consultation), form.cleaned_data["categories"], caller.facts() if personal else {},
+                form.typed()))
             if "send" in data:
                 referral = _send_referral(request, consultation, form, caller, personal)
                 if referral is not None:
@@ -446,50 +444,3 @@ def printable(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "cases/referral_print.html", {
         "referral": referral, "rows": shown.rows, "shown": shown, "printed_on": timezone.localdate(),
     })
-
-
-# --- The case page ----------------------------------------------------------------------------
-@login_required
-@require_GET
-def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    user = request.user
-    case = policy.get_for(user, Case.objects.select_related("office", "owner", "referring_organisation"),
-                          "view", reference=reference, request=request)
-    record(Action.VIEW, case, actor=user, request=request)
-    members = [
-        {"member": member, "may_open": policy.can(user, "view", member.person)}
-        for member in case.members.select_related("person").order_by("role", "id")
-    ]
-    consultations = [
-        (consultation, consultation_url(consultation.pk) if policy.can(user, "view", consultation) else "")
-        for consultation in case.consultations.select_related("site").order_by("-started_at")
-    ]
-    referrals = policy.scope(user, case.referrals.select_related("organisation", "service"))
-    today = timezone.localdate()
-    consents = [
-        {"consent": consent, "may_withdraw": consent.withdrawn_at is None and policy.can(user, "change", consent),
-         "valid": consent.withdrawn_at is None and (consent.expires_on is None or consent.expires_on >= today),
-         "categories": ", ".join(consent_category_label(code) for code in consent.data_categories or [])}
-        for consent in policy.scope(user, ConsentRecord.objects.filter(person__case_memberships__case=case)
-                                    .select_related("person", "recipient_organisation").distinct())
-    ]
-    return render(request, "cases/case_detail.html", {
-        "case": case, "members": members, "consultations": consultations, "referrals": referrals,
-        "assigned": case.assigned.all(), "today": today, "consents": consents,
-    })
-
-
-@login_required
-@require_POST
-def consent_withdraw(request: HttpRequest, reference: str, consent_id: int) -> HttpResponse:
-    """Withdraw a member's consent from the case page: it stops covering anything at once."""
-    case = policy.get_for(request.user, Case, "view", reference=reference, request=request)
-    consent = policy.get_for(request.user, ConsentRecord.objects.filter(person__case_memberships__case=case),
-                             "change", pk=consent_id, request=request)
-    try:
-        consent_services.withdraw(request.user, consent, request.POST.get("note", "")[:2000], request=request)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
-        messages.success(request, _("The consent is withdrawn. It no longer covers any sharing."))
-    return redirect(reverse("cases:detail", args=[case.reference]) + "#consents")

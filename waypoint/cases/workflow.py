@@ -45,6 +45,8 @@ class Workflow:
     initial: str
     transitions: tuple[Transition, ...]
     closure_reasons: tuple[tuple[str, Promise], ...] = ()
+    # The kinds of support a goal of the case plan may name (CT: the HTCDS support plan types); empty: none.
+    plan_types: tuple[tuple[str, Promise], ...] = ()
     by_code: dict[str, State] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -73,6 +75,9 @@ class Workflow:
 
     def closure_label(self, code: str) -> str:
         return str(dict(self.closure_reasons).get(code, code))
+
+    def plan_type_label(self, code: str) -> str:
+        return str(dict(self.plan_types).get(code, code))
 
     @property
     def choices(self) -> list[tuple[str, str]]:

@@ -8,3 +8,14 @@ class ConsentConfig(AppConfig):
     name = "waypoint.consent"
     label = "consent"
     verbose_name = _("Consent")
+
+    def ready(self) -> None:
+        from waypoint.cases import panels
+        from waypoint.people import related
+
+        from .views import consents_for_person, consents_panel
+
+        # The members' consents on the case page, and the person's consents on the person page.
+        panels.register(panels.Panel(key="consents", template="consent/_panel_consents.html",
+                                     context=consents_panel, order=70))
+        related.register(consents_for_person)

@@ -1,7 +1,13 @@
-"""Routes (filled in by the issue 5 work)."""
+"""Routes of the consent pages: recording a consent, the registry and the signed form."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "consent"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.registry, name="registry"),
+    path("person/<int:person_pk>/new/", views.record_consent, name="record"),
+    path("<int:pk>/form/", views.signed_form, name="form"),
+]

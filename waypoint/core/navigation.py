@@ -23,13 +23,17 @@ class NavItem:
 MAIN_NAVIGATION = [
     NavItem(_("Dashboard"), "core:dashboard", policy.VIEW_DASHBOARD),
     NavItem(_("People"), "people:search", policy.VIEW_PEOPLE),
+    NavItem(_("Cases"), "cases:list", policy.VIEW_CASES),
     NavItem(_("Hotline"), "hotline:log", policy.RECORD_CONSULTATIONS),
     NavItem(_("Knowledge base"), "hotline:knowledge", policy.VIEW_KNOWLEDGE_BASE),
     NavItem(_("Hotline statistics"), "hotline:statistics", policy.VIEW_HOTLINE_STATISTICS),
     NavItem(_("Partner directory"), "partners:list", policy.VIEW_DIRECTORY),
     NavItem(_("Referrals"), "referrals:inbox", policy.VIEW_REFERRALS),
+    NavItem(_("Centre"), "centre:occupancy", policy.VIEW_CENTRE_OCCUPANCY),
+    NavItem(_("Referral statistics"), "case_reports:referral_statistics", policy.VIEW_REFERRAL_STATISTICS),
     NavItem(_("Users and offices"), "admin:index", policy.MANAGE_USERS),
     NavItem(_("Audit trail"), "audit:trail", policy.VIEW_AUDIT_TRAIL),
+    NavItem(_("Consent registry"), "consent:registry", policy.VIEW_CONSENT_REGISTRY),
 ]
 
 

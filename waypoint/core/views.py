@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme, Role
 
+from .dashboard import render_widgets
+
 # What each role's dashboard will hold; later issues replace these with live figures.
 ROLE_INTRODUCTIONS = {
     Role.ADMINISTRATOR: _("Manage user accounts, offices and the partner directory."),
@@ -30,6 +32,8 @@ def dashboard(request):
         {
             "introduction": ROLE_INTRODUCTIONS.get(request.user.role, ""),
             "programmes": [Programme(code).label for code in request.user.programmes],
+            # The apps' figures for this user (`core.dashboard`: registered in each app's ready()).
+            "widgets": render_widgets(request),
         },
     )
 

@@ -1,7 +1,11 @@
-"""Routes (filled in by the issue 5 work)."""
+"""The rehabilitation centre's occupancy, at /centre/."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_centre
 
 app_name = "centre"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views_centre.occupancy, name="occupancy"),
+]

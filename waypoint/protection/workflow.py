@@ -14,11 +14,11 @@ from django.utils.translation import gettext_lazy
 
 from waypoint.accounts.models import Programme
 from waypoint.cases import workflow
-from waypoint.cases.models import Case, ReferralDirection, ReferralStatus
+from waypoint.cases.models import Case, ReferralDirection, ReferralKind, ReferralStatus
 from waypoint.cases.workflow import State, Transition, Workflow
 from waypoint.consent.models import Purpose
 
-from .htcds import CaseStatus, ClosureReason
+from .htcds import CaseStatus, ClosureReason, SupportPlanType
 
 OPEN_REFERRAL_STATUSES = (ReferralStatus.DRAFT, ReferralStatus.SENT, ReferralStatus.ACCEPTED,
                           ReferralStatus.IN_PROGRESS)
@@ -38,7 +38,7 @@ def consent_to_assistance(case: Case) -> list[str]:
 
 
 def nobody_in_the_centre(case: Case) -> list[str]:
-    stays = case.centre_stays.filter(checked_out_on__isnull=True).select_related("room")
+    stays = case.centre_stays.filter(checked_out_on__isnull=True).select_related("room", "person")
     return [_("%(person)s is still staying in room %(room)s: record the check-out first.")
             % {"person": stay.person.reference, "room": stay.room.name} for stay in stays]
 
@@ -51,10 +51,11 @@ def no_open_referrals(case: Case) -> list[str]:
 
 
 def handed_over(case: Case) -> list[str]:
-    """Closed and referred: a partner has taken the person on."""
+    """Closed and referred: a partner has taken the person on (a report of a situation to an authority,
+    even accepted, hands nobody over)."""
     taken = case.referrals.filter(
         Q(status__in=(ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS, ReferralStatus.COMPLETED)),
-        direction=ReferralDirection.OUTBOUND,
+        direction=ReferralDirection.OUTBOUND, kind=ReferralKind.PERSON,
     )
     if not taken.exists():
         return [_("No partner has accepted a referral of this case: it cannot be closed as referred.")]
@@ -86,6 +87,7 @@ CT_WORKFLOW = Workflow(
                    CaseStatus.ACTIVE, guards=(consent_to_assistance,), needs_note=True),
     ),
     closure_reasons=tuple(ClosureReason.choices),
+    plan_types=tuple(SupportPlanType.choices),
 )
 
 

@@ -1,0 +1,884 @@
+"""Cases, their services and referrals in the REST API, under the access policy.
+
+The API shows no more than the pages. Cases: VIEW_CASES (case workers and programme managers; 404 and an
+audited denial for everyone else), rows from `policy.scope` (a case worker sees the cases they own or are
+assigned to, a programme manager those of their programmes); reading one case, or its services, is audited
+like the case page. Referrals: VIEW_REFERRALS; a partner user sees the referrals to their organisation and,
+of each, only what was shared and what the person's consent still covers (`cases.sharing.visible_rows`, the
+gate of the referral page), never the person record; another organisation's referral is a 404, audited.
+Every write goes through the service the pages use (`casework`, `deliveries`, `services`), so a request
+meets exactly the rules of the form: refused data answer 422 naming the fields, a stale `version` 409 with
+the saved version, and nothing is half-saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Max, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from waypoint.accounts import policy
+from waypoint.accounts.models import Programme, Role, User
+from waypoint.api import paging
+from waypoint.api.errors import invalid
+from waypoint.audit.models import Action
+from waypoint.audit.services import record
+from waypoint.partners.models import Organisation, Service
+from waypoint.people.api import IsoDate
+from waypoint.people.models import Person
+
+from . import casework, deliveries, services, sharing
+from .locking import ConflictError
+from .models import (
+    Case,
+    CaseMember,
+    Channel,
+    DeliveryStatus,
+    Goal,
+    Referral,
+    ReferralDirection,
+    ReferralStatus,
+    ReferralUpdate,
+    RiskLevel,
+    ServiceDelivery,
+    ServiceType,
+    Task,
+)
+
+cases_router = Router(tags=["cases"])
+service_types_router = Router(tags=["services delivered"])
+referrals_router = Router(tags=["referrals"])
+
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 50
+REFERRAL_ACTIONS = (services.ACCEPT, services.DECLINE, services.PROGRESS, services.COMPLETE, services.CANCEL)
+
+
+# --- Schemas ------------------------------------------------------------------------------------
+class ErrorOut(Schema):
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class ConflictOut(Schema):
+    detail: str
+    version: int
+
+
+class CaseRowOut(Schema):
+    """A case in a list: who holds it, where it stands, how it came; the principal by reference only."""
+
+    reference: str
+    programme: str
+    status: str
+    status_label: str
+    opened_on: datetime.date
+    closed_on: datetime.date | None
+    closure_reason: str
+    owner: str = Field(description="Username of the owner")
+    assigned: list[str] = Field(description="Usernames of the assigned staff")
+    office: str = Field(description="Office code")
+    channel: str
+    referring_organisation: UUID | None
+    risk_level: str
+    vulnerabilities: list[str]
+    principal: str | None = Field(description="Person reference (P-…) of the principal")
+    version: int
+
+
+class CaseMemberOut(Schema):
+    person: str = Field(description="Person reference (P-…)")
+    role: str
+
+
+class GoalOut(Schema):
+    id: int
+    title: str
+    plan_type: str
+    status: str
+    target_on: datetime.date | None
+    achieved_on: datetime.date | None
+
+
+class TaskOut(Schema):
+    id: int
+    goal: int | None
+    title: str
+    due_on: datetime.date | None
+    assigned_to: str | None
+    done_at: datetime.datetime | None
+
+
+class TransitionOut(Schema):
+    """A workflow step offered from the case's status, with what would refuse it now (checked again when taken)."""
+
+    action: str
+    label: str
+    target: str
+    closing: bool = Field(description="The step closes the case: it needs a closure_reason")
+    needs_note: bool
+    blocked_by: list[str] = Field(description="Reasons the workflow's guards give now; empty: it may be taken")
+
+
+class CaseOut(CaseRowOut):
+    summary: str
+    members: list[CaseMemberOut]
+    goals: list[GoalOut]
+    tasks: list[TaskOut]
+    transitions: list[TransitionOut]
+
+
+class CasePageOut(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[CaseRowOut]
+
+
+class CaseQuery(Schema):
+    programme: str = Field("", description="Programme code, e.g. CT")
+    status: str = Field("", description="A status of the programme's workflow")
+    owner: str = Field("", description="`me`, or a username")
+    risk: str = Field("", description="low, medium or high")
+    opened_after: datetime.date | None = Field(None, description="Opened on or after this day")
+    opened_before: datetime.date | None = Field(None, description="Opened on or before this day")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+
+
+class CaseIn(Schema):
+    """A new case. Required: principal and channel; programme when you work in more than one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    programme: str | None = Field(None, description="One of your programmes; may be left out when you have one")
+    principal: str | int | None = Field(None, description="The person assisted: reference (P-0000042) or id")
+    owner: str | None = Field(None, description="Username of a case worker or programme manager; default: you")
+    assigned: list[str] = Field(default_factory=list, description="Usernames of staff of the programme")
+    channel: str = Field("", description=", ".join(Channel.values))
+    referring_organisation: UUID | None = Field(None, description="Id of the organisation that referred the case")
+    risk_level: str = Field(RiskLevel.MEDIUM.value, description="low, medium or high")
+    vulnerabilities: list[str] = Field(default_factory=list)
+    summary: str = ""
+    opened_on: IsoDate | None = Field(None, description="Default: today")
+
+
+class CasePatch(Schema):
+    """Only the fields sent change; `version` is the one the client read (optimistic locking)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    summary: str | None = None
+    risk_level: str | None = None
+    vulnerabilities: list[str] | None = None
+    owner: str | None = Field(None, description="Username")
+    assigned: list[str] | None = Field(None, description="Usernames; replaces the list")
+    channel: str | None = None
+    referring_organisation: UUID | None = Field(None, description="null: referred by no organisation")
+
+
+class TransitionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    action: str = Field(description="A workflow action, e.g. start_assistance, close, reopen")
+    version: int
+    note: str = Field("", description="Required for the steps that need a reason (reopening...)")
+    closure_reason: str = Field("", description="Required when the step closes the case")
+
+
+class ServiceTypeOut(Schema):
+    code: str
+    name: str = Field(description="In the language of the request")
+    name_en: str
+    name_ru: str
+    programmes: list[str] = Field(description="Where it is offered; empty: every programme")
+    is_accommodation: bool
+    is_movement: bool
+    default_cost: Decimal | None
+    in_use: bool
+
+
+class ServiceTypeQuery(Schema):
+    programme: str = Field("", description="Only the types offered in this programme")
+    include_retired: bool = Field(False, description="Also the types no longer in use")
+
+
+class DeliveryOut(Schema):
+    id: int
+    service_type: str = Field(description="Code in the catalogue")
+    service_name: str
+    person: str | None = Field(description="Person reference of the member served")
+    status: str
+    delivered_on: datetime.date
+    delivered_by: str | None = Field(description="Username of the staff member who delivered it")
+    partner: UUID | None = Field(description="Organisation that delivered it")
+    partner_name: str | None
+    cost: Decimal | None
+    currency: str
+    outcome: str
+    referral: str | None = Field(description="Reference of the referral it came through")
+    recorded_by: str | None
+    recorded_at: datetime.datetime
+    version: int
+
+
+class DeliveryIn(Schema):
+    """A service given on the case: by a staff member (`delivered_by`) or a partner (`partner`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    service_type: str = Field("", description="Code in the catalogue (GET /api/v1/service-types)")
+    person: str | int | None = Field(None, description="Member served: reference or id; null: the whole case")
+    delivered_on: IsoDate | None = None
+    status: str = Field(DeliveryStatus.DELIVERED.value, description=", ".join(DeliveryStatus.values))
+    delivered_by: str | None = Field(None, description="Username of staff")
+    partner: UUID | None = Field(None, description="Organisation id")
+    cost: Decimal | None = None
+    currency: str = "RUB"
+    outcome: str = ""
+    referral: str | None = Field(None, description="Reference of the case's referral the service came through")
+
+
+class ReferralRowOut(Schema):
+    """A referral in a list: where it went and where it stands; never the person, never what was shared."""
+
+    id: UUID
+    reference: str
+    kind: str
+    direction: str
+    status: str
+    status_label: str
+    organisation: UUID
+    organisation_name: str
+    service: UUID | None
+    service_name: str | None
+    office: str = Field(description="Office code of the office that sent it")
+    sent_at: datetime.datetime | None
+    due_on: datetime.date | None
+    overdue: bool = Field(description="Needs chasing: not answered by its due date, or accepted and no news for long")
+    overdue_reason: str = Field(description="Why it needs chasing, in words (empty when it does not)")
+    responded_at: datetime.datetime | None
+    completed_at: datetime.datetime | None
+    case: str | None = Field(description="Case reference (staff only; null for partner users)")
+    version: int
+
+
+class SharedRowOut(Schema):
+    label: str
+    value: str
+    personal: bool
+
+
+class ReferralUpdateOut(Schema):
+    status: str
+    note: str
+    by: str | None
+    at: datetime.datetime
+
+
+class ReferralOut(ReferralRowOut):
+    reason: str = Field(description="Why the person was referred (empty when not shown)")
+    shared: dict[str, str] = Field(description="What was sent and may be read now, field → value as sent")
+    shown: list[SharedRowOut] = Field(description="The same, labelled in the language of the request")
+    notice: str = Field(description="Why personal data are held back, when they are")
+    decline_reason: str
+    feedback: str
+    updates: list[ReferralUpdateOut]
+    actions: list[str] = Field(description="What you may do now: accept, decline, progress, complete, cancel")
+    person: str | None = Field(description="Person reference (staff who may see the person only)")
+    consent: int | None = Field(description="Consent record that covers the data sent (staff only)")
+    created_by: str | None = Field(description="Username of who made it (staff only)")
+
+
+class ReferralPageOut(Schema):
+    count: int
+    next: str | None
+    previous: str | None
+    results: list[ReferralRowOut]
+
+
+class ReferralQuery(Schema):
+    status: str = Field("", description=", ".join(ReferralStatus.values))
+    direction: str = Field("", description="outbound or inbound")
+    overdue: bool | None = Field(None, description="true: only those that need chasing; false: only the others")
+    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0)
+
+
+class ReferralIn(Schema):
+    """A member of a case referred to a partner's service, with the kinds of their data the consent covers."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    case: str = Field("", description="Reference of the case (one you may change)")
+    person: str | int | None = Field(None, description="Member referred: reference or id; default: the principal")
+    service: UUID | None = Field(None, description="Service id (GET /api/v1/services)")
+    reason: str = Field("", description="Why the person is referred: the partner reads this first")
+    categories: list[str] = Field(default_factory=list, description="Kinds of data sent: identity, contacts, "
+                                                                    "documents, situation, exploitation, health")
+    typed: dict[str, str] = Field(default_factory=dict, description="Text for situation, exploitation, health")
+    due_on: IsoDate | None = Field(None, description="Answer due by; default: five working days")
+
+
+class ReferralActionIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    note: str = Field("", description="Required to decline, report progress, complete and cancel")
+
+
+# --- Helpers: people, staff, organisations ------------------------------------------------------
+def _person_reference(person_id: int | None) -> str | None:
+    return Person(pk=person_id).reference if person_id else None
+
+
+def _person_pk(value: str | int | None) -> int | None:
+    """A person given as a reference (P-0000042) or an id; None when it is neither."""
+    if isinstance(value, int):
+        return value if value > 0 else None
+    text = str(value or "").strip().upper()
+    digits = text[2:] if text.startswith("P-") else text
+    return int(digits) if digits.isdigit() and int(digits) > 0 else None
+
+
+def _visible_person(user: User, value: str | int | None, field: str, request: HttpRequest) -> Person:
+    """The person the user may see, or ValidationError on `field`; an unseen one is an audited denial."""
+    pk = _person_pk(value)
+    if pk is None:
+        raise ValidationError({field: _("Give the person's reference, e.g. P-0000042.")})
+    person = policy.scope(user, Person.objects.all()).filter(pk=pk).first()
+    if person is None:
+        policy.record_denial(user, "people.person", str(pk), request)
+        raise ValidationError({field: _("There is no person %(reference)s among the people you may see.")
+                                      % {"reference": Person(pk=pk).reference}})
+    if person.merged_into_id:
+        raise ValidationError({field: _("%(reference)s was merged into %(target)s: use that record.") % {
+            "reference": person.reference, "target": _person_reference(person.merged_into_id)}})
+    return person
+
+
+def _staff(username: str, field: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).exclude(role=Role.PARTNER_USER).first()
+    if user is None:
+        raise ValidationError({field: _("There is no staff member with the username “%(username)s”.")
+                                      % {"username": username}})
+    return user
+
+
+def _staff_list(usernames: list[str], field: str) -> list[User]:
+    names = list(dict.fromkeys(name.strip() for name in usernames if name.strip()))
+    found = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)
+             .exclude(role=Role.PARTNER_USER)}
+    unknown = [name for name in names if name not in found]
+    if unknown:
+        raise ValidationError({field: _("There is no staff member with these usernames: %(names)s.")
+                                      % {"names": ", ".join(unknown)}})
+    return [found[name] for name in names]
+
+
+def _organisation(user: User, pk: UUID, field: str) -> Organisation:
+    organisation = policy.scope(user, Organisation.objects.all()).filter(pk=pk).first()
+    if organisation is None:
+        raise ValidationError({field: _("There is no organisation with this id.")})
+    return organisation
+
+
+class _Errors:
+    """Collects the ValidationErrors of several resolutions, so that every refused field is named at once."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, list] = {}
+
+    def check(self, function, *args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except ValidationError as error:
+            error.update_error_dict(self.found)
+            return None
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise ValidationError(self.found)
+
+
+def _conflict(current: Case | Referral | ServiceDelivery, what: str) -> Status:
+    messages = {
+        "case": _("Someone else changed this case since you read it: read it again and repeat your change."),
+        "referral": _("Someone answered this referral since you read it: read it again and decide again."),
+    }
+    return Status(409, {"detail": messages[what], "version": current.version})
+
+
+# --- Cases --------------------------------------------------------------------------------------
+def _cases(user: User) -> QuerySet[Case]:
+    return policy.scope(user, Case.objects.all()).select_related("office", "owner").prefetch_related(
+        Prefetch("assigned", queryset=User.objects.order_by("username")),
+        Prefetch("members", queryset=CaseMember.objects.order_by("role", "id")),
+    )
+
+
+def _case_row(case: Case) -> dict[str, Any]:
+    principal = next((m.person_id for m in case.members.all() if m.role == "principal"), None)
+    return {
+        "reference": case.reference, "programme": case.programme, "status": case.status,
+        "status_label": case.get_status_display(), "opened_on": case.opened_on, "closed_on": case.closed_on,
+        "closure_reason": case.closure_reason, "owner": case.owner.get_username(),
+        "assigned": [staff.get_username() for staff in case.assigned.all()], "office": case.office.code,
+        "channel": case.channel, "referring_organisation": case.referring_organisation_id,
+        "risk_level": case.risk_level, "vulnerabilities": list(case.vulnerabilities or []),
+        "principal": _person_reference(principal), "version": case.version,
+    }
+
+
+def _case_detail(user: User, case: Case) -> dict[str, Any]:
+    goals = policy.scope(user, Goal.objects.filter(case=case)).order_by("id")
+    tasks = policy.scope(user, Task.objects.filter(case=case)).select_related("assigned_to")
+    return {
+        **_case_row(case),
+        "summary": case.summary,
+        "members": [{"person": _person_reference(m.person_id), "role": m.role} for m in case.members.all()],
+        "goals": [{"id": g.pk, "title": g.title, "plan_type": g.plan_type, "status": g.status,
+                   "target_on": g.target_on, "achieved_on": g.achieved_on} for g in goals],
+        "tasks": [{"id": t.pk, "goal": t.goal_id, "title": t.title, "due_on": t.due_on,
+                   "assigned_to": t.assigned_to.get_username() if t.assigned_to_id else None,
+                   "done_at": t.done_at} for t in tasks],
+        "transitions": [
+            {"action": choice.action, "label": choice.label, "target": choice.transition.target,
+             "closing": choice.closing, "needs_note": choice.transition.needs_note, "blocked_by": list(choice.reasons)}
+            for choice in casework.available_actions(case)
+        ],
+    }
+
+
+def _case_user(request: HttpRequest) -> User:
+    user = request.auth
+    policy.require(user, policy.VIEW_CASES, request=request)
+    return user
+
+
+def _one_case(user: User, reference: str, request: HttpRequest, action: str = "view") -> Case:
+    return policy.get_for(user, _cases(user) if action == "view" else Case.objects.all(), action,
+                          reference=reference, request=request)
+
+
+def _case_answer(user: User, reference: str, request: HttpRequest) -> dict[str, Any]:
+    """The whole case, as the case page shows it: reading it is recorded, like opening the page."""
+    case = _one_case(user, reference, request)
+    record(Action.VIEW, case, actor=user, request=request)
+    return _case_detail(user, case)
+
+
+@cases_router.get("", response={200: CasePageOut, 422: ErrorOut}, url_name="cases", summary="Cases you may see")
+def list_cases(request: HttpRequest, params: Query[CaseQuery]):
+    """Newest first. A case worker sees the cases they own or are assigned to; a programme manager every case
+    of their programmes."""
+    user = _case_user(request)
+    problems: dict[str, list[str]] = {}
+    if params.programme and params.programme not in Programme.values:
+        problems["programme"] = [_("Unknown programme: %(code)s.") % {"code": params.programme}]
+    if params.risk and params.risk not in RiskLevel.values:
+        problems["risk"] = [_("Unknown risk level: %(code)s.") % {"code": params.risk}]
+    if params.opened_after and params.opened_before and params.opened_after > params.opened_before:
+        problems["opened_before"] = [_("The end date is before the start date.")]
+    if problems:
+        return invalid(ValidationError(problems))
+    rows = _cases(user)
+    if params.programme:
+        rows = rows.filter(programme=params.programme)
+    if params.status:
+        rows = rows.filter(status=params.status)
+    if params.owner:
+        rows = rows.filter(owner=user) if params.owner == "me" else rows.filter(owner__username=params.owner)
+    if params.risk:
+        rows = rows.filter(risk_level=params.risk)
+    if params.opened_after:
+        rows = rows.filter(opened_on__gte=params.opened_after)
+    if params.opened_before:
+        rows = rows.filter(opened_on__lte=params.opened_before)
+    rows = rows.order_by("-opened_on", "-id")
+    count = rows.count()
+    limit, offset = params.limit, params.offset
+    return paging.page(request, count, [_case_row(c) for c in rows[offset:offset + limit]], limit, offset)
+
+
+@cases_router.post("", response={201: CaseOut, 422: ErrorOut}, url_name="open_case", summary="Open a case")
+def open_case(request: HttpRequest, payload: CaseIn):
+    """The rules of the page that opens a case: a person of the registry you may see as principal, a
+    programme of yours, its staff as owner and assigned; 422 naming every refused field, nothing saved."""
+    user = _case_user(request)
+    errors = _Errors()
+    programme = payload.programme
+    mine = list(user.programmes or [])
+    if not programme:
+        if len(mine) == 1:
+            programme = mine[0]
+        else:
+            errors.found["programme"] = [_("Choose the programme of the case: %(codes)s.") % {
+                "codes": ", ".join(mine) or "-"}]
+    principal = errors.check(_visible_person, user, payload.principal, "principal", request)
+    owner = errors.check(_staff, payload.owner, "owner") if payload.owner else user
+    assigned = errors.check(_staff_list, payload.assigned, "assigned") or []
+    referring = None
+    if payload.referring_organisation is not None:
+        referring = errors.check(_organisation, user, payload.referring_organisation, "referring_organisation")
+    try:
+        errors.raise_any()
+        case = casework.open_case(
+            user, programme=programme, principal=principal, owner=owner, channel=payload.channel,
+            referring_organisation=referring, assigned=assigned, risk_level=payload.risk_level,
+            vulnerabilities=payload.vulnerabilities, summary=payload.summary, opened_on=payload.opened_on,
+            request=request,
+        )
+    except ValidationError as error:
+        return invalid(error)
+    return Status(201, _case_detail(user, _one_case(user, case.reference, request)))
+
+
+@cases_router.get("/{reference}", response=CaseOut, url_name="case", summary="One case (the read is audited)")
+def get_case(request: HttpRequest, reference: str):
+    user = _case_user(request)
+    return _case_answer(user, reference, request)
+
+
+@cases_router.patch("/{reference}", response={200: CaseOut, 409: ConflictOut, 422: ErrorOut}, url_name="edit_case",
+                    summary="Change a case at the version you read")
+def edit_case(request: HttpRequest, reference: str, payload: CasePatch):
+    """Partial change: fields not sent keep their saved values. A newer save by someone else answers 409 and
+    nothing is written."""
+    user = _case_user(request)
+    case = policy.get_for(user, Case.objects.select_related("owner", "referring_organisation"), "change",
+                          reference=reference, request=request)
+    sent = payload.dict(exclude_unset=True, exclude={"version"})
+    errors = _Errors()
+    values: dict[str, Any] = {
+        "summary": case.summary, "risk_level": case.risk_level, "vulnerabilities": list(case.vulnerabilities or []),
+        "owner": case.owner, "assigned": list(case.assigned.all()), "channel": case.channel,
+        "referring_organisation": case.referring_organisation,
+    }
+    for name in ("summary", "risk_level", "channel"):
+        if name in sent:
+            values[name] = sent[name] if sent[name] is not None else ("" if name == "summary" else None)
+    if "vulnerabilities" in sent:
+        values["vulnerabilities"] = sent["vulnerabilities"] or []
+    if "owner" in sent:
+        values["owner"] = errors.check(_staff, sent["owner"] or "", "owner")
+    if "assigned" in sent:
+        values["assigned"] = errors.check(_staff_list, sent["assigned"] or [], "assigned") or []
+    if "referring_organisation" in sent:
+        organisation = sent["referring_organisation"]
+        values["referring_organisation"] = (
+            errors.check(_organisation, user, organisation, "referring_organisation") if organisation else None)
+    try:
+        errors.raise_any()
+        casework.edit_case(user, case, version=payload.version, request=request, **values)
+    except ConflictError as conflict:
+        return _conflict(conflict.current, "case")
+    except ValidationError as error:
+        return invalid(error)
+    return Status(200, _case_answer(user, reference, request))
+
+
+@cases_router.post("/{reference}/transitions", response={200: CaseOut, 409: ConflictOut, 422: ErrorOut},
+                   url_name="case_transition", summary="Take a workflow step (close, reopen...)")
+def transition(request: HttpRequest, reference: str, payload: TransitionIn):
+    """A step the workflow forbids now (its guards: consent, open referrals, people still in the centre)
+    answers 422 with the reasons; a stale version 409; each step, taken or refused, is audited."""
+    user = _case_user(request)
+    case = policy.get_for(user, Case.objects.all(), "change", reference=reference, request=request)
+    try:
+        casework.transition(user, case, payload.action, version=payload.version, note=payload.note,
+                            closure_reason=payload.closure_reason, request=request)
+    except ConflictError as conflict:
+        return _conflict(conflict.current, "case")
+    except ValidationError as error:
+        return invalid(error, _("This step cannot be taken now: see the reasons."))
+    return Status(200, _case_answer(user, reference, request))
+
+
+# --- Services delivered -------------------------------------------------------------------------
+def _service_type_row(service_type: ServiceType) -> dict[str, Any]:
+    return {
+        "code": service_type.code, "name": service_type.name, "name_en": service_type.name_en,
+        "name_ru": service_type.name_ru, "programmes": list(service_type.programmes or []),
+        "is_accommodation": service_type.is_accommodation, "is_movement": service_type.is_movement,
+        "default_cost": service_type.default_cost, "in_use": service_type.in_use,
+    }
+
+
+@service_types_router.get("", response=list[ServiceTypeOut], url_name="service_types",
+                          summary="The catalogue of services the office delivers")
+def list_service_types(request: HttpRequest, params: Query[ServiceTypeQuery]):
+    """Staff read the catalogue (administrators edit it on the admin pages); partner users get an empty list."""
+    rows = policy.scope(request.auth, ServiceType.objects.all()).order_by("order", "code")
+    if not params.include_retired:
+        rows = rows.filter(in_use=True)
+    found = [_service_type_row(s) for s in rows]
+    if params.programme:
+        found = [row for row in found if not row["programmes"] or params.programme in row["programmes"]]
+    return found
+
+
+def _delivery_row(delivery: ServiceDelivery) -> dict[str, Any]:
+    return {
+        "id": delivery.pk, "service_type": delivery.service_type.code, "service_name": delivery.service_type.name,
+        "person": _person_reference(delivery.person_id), "status": delivery.status,
+        "delivered_on": delivery.delivered_on,
+        "delivered_by": delivery.delivered_by.get_username() if delivery.delivered_by_id else None,
+        "partner": delivery.partner_id, "partner_name": delivery.partner.name if delivery.partner_id else None,
+        "cost": delivery.cost, "currency": delivery.currency, "outcome": delivery.outcome,
+        "referral": delivery.referral.reference if delivery.referral_id else None,
+        "recorded_by": delivery.recorded_by.get_username() if delivery.recorded_by_id else None,
+        "recorded_at": delivery.recorded_at, "version": delivery.version,
+    }
+
+
+def _deliveries(user: User, case: Case) -> QuerySet[ServiceDelivery]:
+    return policy.scope(user, ServiceDelivery.objects.filter(case=case)).select_related(
+        "service_type", "delivered_by", "partner", "referral", "recorded_by",
+    ).order_by("-delivered_on", "-id")
+
+
+def _member(case: Case, value: str | int | None) -> Person | None:
+    if value is None:
+        return None
+    pk = _person_pk(value)
+    member = CaseMember.objects.filter(case=case, person_id=pk).select_related("person").first() if pk else None
+    if member is None:
+        raise ValidationError({"person": _("%(reference)s is not a member of this case.") % {
+            "reference": Person(pk=pk).reference if pk else str(value)}})
+    return member.person
+
+
+@cases_router.get("/{reference}/services", response=list[DeliveryOut], url_name="case_services",
+                  summary="Services delivered on a case (the read is audited)")
+def list_case_services(request: HttpRequest, reference: str):
+    user = _case_user(request)
+    case = _one_case(user, reference, request)
+    rows = [_delivery_row(d) for d in _deliveries(user, case)]
+    record(Action.VIEW, case, actor=user, request=request, changes={"shown": ["", "services"]})
+    return rows
+
+
+@cases_router.post("/{reference}/services", response={201: DeliveryOut, 422: ErrorOut},
+                   url_name="record_delivery", summary="Record a service delivered on a case")
+def record_delivery(request: HttpRequest, reference: str, payload: DeliveryIn):
+    """The rules of the delivery form: a service of the catalogue offered in the case's programme (stays and
+    journeys are recorded by checking in and planning a movement), a member of the case, delivered by staff
+    or by a partner; 422 naming every refused field, nothing saved."""
+    user = _case_user(request)
+    case = policy.get_for(user, Case.objects.all(), "change", reference=reference, request=request)
+    errors = _Errors()
+    service_type = ServiceType.objects.filter(code=payload.service_type).first() if payload.service_type else None
+    if service_type is None:
+        errors.found["service_type"] = [
+            _("There is no service “%(code)s” in the catalogue.") % {"code": payload.service_type}
+            if payload.service_type else _("Choose the service.")]
+    person = errors.check(_member, case, payload.person)
+    delivered_by = errors.check(_staff, payload.delivered_by, "delivered_by") if payload.delivered_by else None
+    partner = errors.check(_organisation, user, payload.partner, "partner") if payload.partner else None
+    referral = None
+    if payload.referral:
+        referral = Referral.objects.filter(case=case, reference=payload.referral).first()
+        if referral is None:
+            errors.found["referral"] = [_("Referral %(reference)s is not one of this case's.")
+                                        % {"reference": payload.referral}]
+    try:
+        errors.raise_any()
+        delivery = deliveries.record_delivery(
+            user, case, service_type=service_type, person=person, delivered_on=payload.delivered_on,
+            status=payload.status, delivered_by=delivered_by, partner=partner, cost=payload.cost,
+            currency=payload.currency, outcome=payload.outcome, referral=referral, request=request,
+        )
+    except ValidationError as error:
+        return invalid(error)
+    return Status(201, _delivery_row(_deliveries(user, case).get(pk=delivery.pk)))
+
+
+# --- Referrals ----------------------------------------------------------------------------------
+def _referral_user(request: HttpRequest) -> User:
+    user = request.auth
+    policy.require(user, policy.VIEW_REFERRALS, request=request)
+    return user
+
+
+def _referrals(user: User) -> QuerySet[Referral]:
+    """The referrals the user may see, each with the time of its last update (for `services.overdue_reason`)."""
+    return policy.scope(user, Referral.objects.all()).select_related(
+        "organisation", "service", "office", "case").annotate(last_activity=Max("updates__at"))
+
+
+def _overdue(today: datetime.date) -> Q:
+    """`services.overdue_reason` as a filter: sent and past its due date, or accepted (or in progress) and no
+    news (no update, else no answer) for more than `services.follow_up_days()` days."""
+    quiet_since = timezone.make_aware(datetime.datetime.combine(
+        today - datetime.timedelta(days=services.follow_up_days()), datetime.time.min))
+    following = (ReferralStatus.ACCEPTED, ReferralStatus.IN_PROGRESS)
+    return Q(status=ReferralStatus.SENT, due_on__lt=today) | Q(status__in=following, news_at__lt=quiet_since)
+
+
+def _referral_row(user: User, referral: Referral, today: datetime.date) -> dict[str, Any]:
+    staff = user.role != Role.PARTNER_USER
+    reason = services.overdue_reason(referral, today=today, last_activity=getattr(referral, "last_activity", None))
+    return {
+        "id": referral.pk, "reference": referral.reference, "kind": referral.kind, "direction": referral.direction,
+        "status": referral.status, "status_label": referral.get_status_display(),
+        "organisation": referral.organisation_id, "organisation_name": referral.organisation.name,
+        "service": referral.service_id, "service_name": referral.service.name if referral.service_id else None,
+        "office": referral.office.code, "sent_at": referral.sent_at, "due_on": referral.due_on,
+        "overdue": bool(reason), "overdue_reason": reason, "responded_at": referral.responded_at,
+        "completed_at": referral.completed_at,
+        "case": referral.case.reference if staff and referral.case_id else None, "version": referral.version,
+    }
+
+
+def _referral_answer(user: User, referral_id: UUID, request: HttpRequest) -> dict[str, Any]:
+    """One referral as its page shows it: what was shared, through the same gate (`sharing.visible_rows`);
+    reading one that carries personal data is recorded, like the page."""
+    referral = policy.get_for(
+        user, _referrals(user).select_related("person", "consent", "created_by"), pk=referral_id, request=request)
+    raw = sharing.loads(referral.shared)
+    if referral.person_id or sharing.carries_personal_data(raw):
+        record(Action.VIEW, referral, actor=user, request=request)
+    shown = sharing.visible_rows(referral, user)
+    shared = {name: value for name, value in raw.items() if name in sharing.BY_NAME}
+    if shown.withheld:
+        shared = {name: value for name, value in shared.items() if sharing.BY_NAME[name].category is None}
+    staff = user.role != Role.PARTNER_USER
+    updates = policy.scope(user, ReferralUpdate.objects.filter(referral=referral)).select_related("by")
+    return {
+        **_referral_row(user, referral, timezone.localdate()),
+        "reason": referral.reason if shown.reason else "",
+        "shared": shared,
+        "shown": [{"label": row.label, "value": row.value, "personal": row.personal} for row in shown.rows],
+        "notice": shown.notice,
+        "decline_reason": referral.decline_reason, "feedback": referral.feedback,
+        "updates": [{"status": u.status, "note": u.note, "by": u.by.get_username() if u.by_id else None, "at": u.at}
+                    for u in updates],
+        "actions": services.allowed_actions(user, referral),
+        "person": (referral.person.reference if staff and referral.person_id
+                   and policy.can(user, "view", referral.person) else None),
+        "consent": referral.consent_id if staff else None,
+        "created_by": referral.created_by.get_username() if staff and referral.created_by_id else None,
+    }
+
+
+@referrals_router.get("", response={200: ReferralPageOut, 422: ErrorOut}, url_name="referrals",
+                      summary="Referrals you follow, or your organisation's inbox")
+def list_referrals(request: HttpRequest, params: Query[ReferralQuery]):
+    """A partner user: the referrals sent to their organisation. Staff: those they made, those of their cases,
+    programmes or site. Newest first."""
+    user = _referral_user(request)
+    problems: dict[str, list[str]] = {}
+    if params.status and params.status not in ReferralStatus.values:
+        problems["status"] = [_("Unknown status: %(code)s.") % {"code": params.status}]
+    if params.direction and params.direction not in ReferralDirection.values:
+        problems["direction"] = [_("Unknown direction: %(code)s.") % {"code": params.direction}]
+    if problems:
+        return invalid(ValidationError(problems))
+    today = timezone.localdate()
+    rows = _referrals(user)
+    if params.status:
+        rows = rows.filter(status=params.status)
+    if params.direction:
+        rows = rows.filter(direction=params.direction)
+    if params.overdue is not None:
+        rows = rows.annotate(news_at=Coalesce("last_activity", "responded_at", "sent_at")).annotate(
+            late=models.Case(models.When(_overdue(today), then=Value(True)), default=Value(False),
+                             output_field=models.BooleanField()),
+        ).filter(late=params.overdue)
+    rows = rows.order_by("-sent_at", "-created_at", "-pk")
+    count = rows.count()
+    limit, offset = params.limit, params.offset
+    return paging.page(request, count, [_referral_row(user, r, today) for r in rows[offset:offset + limit]],
+                       limit, offset)
+
+
+@referrals_router.post("", response={201: ReferralOut, 422: ErrorOut}, url_name="refer_case_member",
+                       summary="Refer a member of a case to a partner service (staff)")
+def refer(request: HttpRequest, payload: ReferralIn):
+    """Case staff only (404 for anyone else). The person's consent for referral to the service's organisation
+    must cover every kind of data sent, today: otherwise 422 with the consent's reason under `consent`,
+    nothing is saved and the refusal is audited. Sent at once; the partner's users are told by email."""
+    user = _case_user(request)
+    errors = _Errors()
+    case = policy.scope(user, Case.objects.all(), "change").filter(reference=payload.case).first() \
+        if payload.case else None
+    if case is None:
+        if payload.case:
+            policy.record_denial(user, "cases.case", payload.case, request)
+        errors.found["case"] = [_("There is no case %(reference)s among the cases you may change.")
+                                % {"reference": payload.case} if payload.case else _("Give the case's reference.")]
+    service = None
+    if payload.service is None:
+        errors.found["service"] = [_("Choose the service.")]
+    else:
+        service = policy.scope(user, Service.objects.filter(organization__is_active=True)).filter(
+            pk=payload.service).first()
+        if service is None:
+            errors.found["service"] = [_("There is no service with this id in the directory.")]
+    person = None
+    if case is not None:
+        person = errors.check(_member, case, payload.person) if payload.person is not None else case.principal
+    try:
+        errors.raise_any()
+        referral = services.refer_from_case(
+            user, case, person=person, service=service, reason=payload.reason, categories=payload.categories,
+            typed=payload.typed, due_on=payload.due_on, request=request,
+        )
+    except ValidationError as error:
+        return invalid(error)
+    return Status(201, _referral_answer(user, referral.pk, request))
+
+
+@referrals_router.get("/{referral_id}", response=ReferralOut, url_name="referral",
+                      summary="One referral: what was shared (the read is audited)")
+def get_referral(request: HttpRequest, referral_id: UUID):
+    user = _referral_user(request)
+    return _referral_answer(user, referral_id, request)
+
+
+def _referral_action(action: str):
+    def answer(request: HttpRequest, referral_id: UUID, payload: ReferralActionIn):
+        user = _referral_user(request)
+        referral = policy.get_for(user, Referral.objects.all(), "change", pk=referral_id, request=request)
+        try:
+            services.act(user, referral, action, version=payload.version, note=payload.note, request=request)
+        except ConflictError as conflict:
+            return _conflict(conflict.current, "referral")
+        except ValidationError as error:
+            return invalid(error)
+        return Status(200, _referral_answer(user, referral_id, request))
+
+    answer.__doc__ = {
+        services.ACCEPT: "Accept a referral sent to your organisation.",
+        services.DECLINE: "Decline it; the note says why (required).",
+        services.PROGRESS: "Report progress on an accepted referral (note required).",
+        services.COMPLETE: "Report it completed; the note is your feedback (required).",
+        services.CANCEL: "Staff: cancel an open referral (note required).",
+    }[action]
+    return answer
+
+
+_ACTION_SUMMARIES = {
+    services.ACCEPT: "Accept a referral", services.DECLINE: "Decline a referral",
+    services.PROGRESS: "Report progress on a referral", services.COMPLETE: "Complete a referral",
+    services.CANCEL: "Cancel a referral",
+}
+for _action in REFERRAL_ACTIONS:
+    referrals_router.post(
+        f"/{{referral_id}}/{_action}", response={200: ReferralOut, 409: ConflictOut, 422: ErrorOut},
+        url_name=f"referral_{_action}", operation_id=f"waypoint_cases_api_referral_{_action}",
+        summary=_ACTION_SUMMARIES[_action],
+    )(_referral_action(_action))
