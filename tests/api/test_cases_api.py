@@ -172,6 +172,14 @@ def test_a_case_worker_lists_only_the_cases_they_hold(api_as, mine, theirs):
     }
 
 
+def test_the_list_is_audited_like_the_case_list_page(api_as, people, mine, theirs):
+    api_as("programme_manager").get("/api/v1/cases")
+
+    listed = AuditEvent.objects.get(action=Action.VIEW, object_type="cases.list")
+    assert listed.actor_id == people["programme_manager"].pk
+    assert listed.changes["shown"] == [f"{mine.pk}, {theirs.pk}"]
+
+
 def test_a_case_worker_assigned_to_a_case_sees_it(api_as, people, mine, theirs):
     theirs.assigned.add(people["case_worker"])
 
@@ -701,8 +709,8 @@ def consent_to_refer(people, person, organisation, categories=(DataCategory.IDEN
         data_categories=list(categories), how_given=HowGiven.ORAL, witness="Anna Case", given_on=timezone.localdate())
 
 
-def a_referral(case_, service, **changes) -> dict:
-    return {"case": case_.reference, "service": str(service.pk), "reason": "Needs a safe place and a lawyer.",
+def a_referral(case, service, /, **changes) -> dict:
+    return {"case": case.reference, "service": str(service.pk), "reason": "Needs a safe place and a lawyer.",
             "categories": ["identity"], **changes}
 
 

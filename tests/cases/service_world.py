@@ -93,6 +93,7 @@ def render_panel(user: User, case: Case, key: str) -> str | None:
 
     request = RequestFactory().get(f"/cases/{case.reference}/")
     request.user = user
+    user.is_verified = lambda: True  # past the second factor, as on the case page
     [panel] = [panel for panel in panels.panels_for(case) if panel.key == key] or [None]
     if panel is None:
         return None

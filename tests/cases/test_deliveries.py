@@ -183,7 +183,7 @@ def test_the_programme_manager_records_on_any_case_of_the_programme(users, world
     assert delivery.recorded_by == users["programme_manager"]
 
 
-def test_the_catalogue_offers_direct_services_only_on_the_service_form():
+def test_the_catalogue_offers_direct_services_only_on_the_service_form(db):
     codes = {service_type.code for service_type in deliveries.offered_types(CT, direct_only=True)}
 
     assert {"medical", "psychological", "legal_counselling", "reintegration_grant"} <= codes
@@ -336,7 +336,8 @@ def test_the_record_form_saves_and_returns_to_the_case(users, client_for, world)
     response = client.post(url, form_data(world, delivered_by=users["case_worker"].pk))
 
     assert page.status_code == 200
-    assert "Airport reception" not in page.content.decode()  # recorded through a movement
+    assert ">Psychological counselling</option>" in page.content.decode()
+    assert ">Airport reception</option>" not in page.content.decode()  # recorded through a movement
     assert response.status_code == 302
     assert response["Location"] == reverse("cases:detail", args=[world.case.reference]) + "#services"
     assert ServiceDelivery.objects.get().outcome == "Explained her rights as a victim."

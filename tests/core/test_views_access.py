@@ -84,6 +84,12 @@ COVERED_URL_NAMES = {
     "hotline:log", "hotline:new", "hotline:consultations", "hotline:detail", "hotline:edit", "hotline:follow_up_add",
     "hotline:follow_ups", "hotline:follow_up_done", "hotline:follow_up_cancel", "hotline:follow_up_reassign",
     "api:create_consultation", "api:list_consultations",
+    # Cases, services delivered and referrals in the API: every endpoint for the personas it serves and refuses
+    # (another organisation's referral by id, M&E, a case worker outside the case) in tests/api/test_cases_api.py.
+    "api:cases", "api:open_case", "api:case", "api:edit_case", "api:case_transition", "api:case_services",
+    "api:record_delivery", "api:service_types", "api:referrals", "api:refer_case_member", "api:referral",
+    "api:referral_accept", "api:referral_decline", "api:referral_progress", "api:referral_complete",
+    "api:referral_cancel",
     # Hotline statistics and knowledge base: capability pages below; articles (drafts, editing) in
     # tests/hotline/test_knowledge.py; what each role sees of the statistics in tests/hotline/test_statistics.py.
     "hotline:statistics", "hotline:statistics_export",
@@ -100,8 +106,14 @@ COVERED_URL_NAMES = {
     "hsda:api_info", "hsda:services", "hsda:service", "hsda:organizations", "hsda:organization",
     "hsda:service_at_locations", "hsda:service_at_location", "hsda:taxonomies", "hsda:taxonomy",
     "hsda:taxonomy_terms", "hsda:taxonomy_term", "hsda:openapi-json", "hsda:api-root",
-    # Consent: the registry (and its CSV) below; recording a consent and the signed form in tests/consent/test_views.py.
-    "consent:registry", "consent:record", "consent:form",
+    # Services, movements and centre stays of a case: 404 and an audited denial outside the case in
+    # tests/cases/test_deliveries.py, test_movements.py and tests/protection/test_stays.py; occupancy below.
+    "case_services:delivery_add", "case_services:delivery_edit", "case_services:movement_add",
+    "case_services:movement_edit", "case_services:movement_status", "case_services:check_in",
+    "case_services:check_out", "centre:occupancy",
+    # Consent: the registry (and its CSV) below; recording and withdrawing a consent and the signed form in
+    # tests/consent/test_views.py.
+    "consent:registry", "consent:record", "consent:form", "consent:withdraw",
 }
 
 
@@ -143,6 +155,8 @@ CAPABILITY_PAGES = {
     "/partners/hsds/export/": (policy.CHANGE_DIRECTORY, frozenset({"administrator"})),
     "/partners/hsds/import/": (policy.CHANGE_DIRECTORY, frozenset({"administrator"})),
     "/referrals/": (policy.VIEW_REFERRALS, REFERRAL_READERS),
+    # The centre's occupancy: case workers and programme managers of counter-trafficking (not case_worker_b).
+    "/centre/": (policy.VIEW_CENTRE_OCCUPANCY, frozenset({"programme_manager", "case_worker"})),
     # Statistics: operators, M&E, and programme managers of the ICC programme (the test manager is in CT only).
     "/hotline/statistics/": (policy.VIEW_HOTLINE_STATISTICS, STATISTICS_READERS),
     "/hotline/statistics/export/": (policy.VIEW_HOTLINE_STATISTICS, STATISTICS_READERS),
@@ -446,6 +460,10 @@ ADMIN_PAGES = [
     "/admin/hotline/topic/add/",
     "/admin/hotline/campaignmaterial/",
     "/admin/hotline/knowledgearticle/",
+    "/admin/cases/servicetype/",
+    "/admin/cases/servicetype/add/",
+    "/admin/protection/room/",
+    "/admin/protection/room/add/",
     "/admin/password_change/",
 ]
 BACK_OFFICE_MARK = "Waypoint administration"

@@ -510,7 +510,11 @@ def list_cases(request: HttpRequest, params: Query[CaseQuery]):
     rows = rows.order_by("-opened_on", "-id")
     count = rows.count()
     limit, offset = params.limit, params.offset
-    return paging.page(request, count, [_case_row(c) for c in rows[offset:offset + limit]], limit, offset)
+    shown = list(rows[offset:offset + limit])
+    if shown:  # which cases were listed, like the case list page
+        record(Action.VIEW, actor=user, object_type="cases.list", request=request,
+               changes={"shown": [", ".join(str(case.pk) for case in shown)]})
+    return paging.page(request, count, [_case_row(c) for c in shown], limit, offset)
 
 
 @cases_router.post("", response={201: CaseOut, 422: ErrorOut}, url_name="open_case", summary="Open a case")

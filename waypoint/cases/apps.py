@@ -23,6 +23,11 @@ class CasesConfig(AppConfig):
         panels.register(panels.Panel(key="movements", template="cases/_panel_movements.html",
                                      context=views_services.movements_panel, order=50))
 
+        from . import views as referral_views
+
+        panels.register(panels.Panel(key="referrals", template="cases/_panel_referrals.html",
+                                     context=referral_views.referrals_panel, order=60))
+
         from .dashboards import register_widgets
 
         register_widgets()  # the caseload dashboards on the landing page

@@ -136,10 +136,11 @@ class DeliveryForm(forms.Form):
     FIELDS = ("service_type", "person", "status", "delivered_on", "delivered_by", "partner", "cost", "currency",
               "outcome", "referral")
 
-    def __init__(self, *args: Any, case: Case, user, delivery: ServiceDelivery | None = None, **kwargs: Any) -> None:
-        if delivery is not None and not args and "initial" not in kwargs:
-            kwargs["initial"] = {name: getattr(delivery, name) for name in self.FIELDS} | {"version": delivery.version}
-        super().__init__(*args, **kwargs)
+    def __init__(self, data=None, *, case: Case, user, delivery: ServiceDelivery | None = None, **kwargs: Any) -> None:
+        if delivery is not None:
+            kwargs.setdefault("initial", {name: getattr(delivery, name) for name in self.FIELDS}
+                              | {"version": delivery.version})
+        super().__init__(data, **kwargs)
         offered = [service_type.pk for service_type in deliveries.offered_types(case.programme, direct_only=True)]
         if delivery is not None:
             offered.append(delivery.service_type_id)
@@ -211,15 +212,15 @@ class MovementForm(forms.Form):
               "arrives_at", "carrier", "ticket_numbers", "escort", "escort_user", "escort_name", "cost", "currency",
               "note")
 
-    def __init__(self, *args: Any, case: Case, user, movement=None, **kwargs: Any) -> None:
-        if movement is not None and not args and "initial" not in kwargs:
+    def __init__(self, data=None, *, case: Case, user, movement=None, **kwargs: Any) -> None:
+        if movement is not None and "initial" not in kwargs:
             initial = {name: getattr(movement, name) for name in self.FIELDS if name != "travellers"}
             initial["travellers"] = list(movement.travellers.all())
             for name in ("departs_at", "arrives_at"):
                 if initial[name]:
                     initial[name] = timezone.localtime(initial[name])
             kwargs["initial"] = initial | {"version": movement.version}
-        super().__init__(*args, **kwargs)
+        super().__init__(data, **kwargs)
         self.fields["travellers"].queryset = members(case)
         self.fields["travellers"].user = user
         staff = deliveries.staff_choices(case.programme)

@@ -8,6 +8,7 @@ decided here: `services.may_share` answers that for every sharing path.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime
 import io
@@ -27,7 +28,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from waypoint.accounts import policy
 from waypoint.audit.models import Action
@@ -150,10 +151,8 @@ def _initial(request: HttpRequest, organisations: QuerySet) -> dict[str, Any]:
         initial["purpose"] = request.GET["purpose"]
     organisation = request.GET.get("organisation", "")
     if organisation:
-        try:
+        with contextlib.suppress(ValueError, ValidationError):  # not an organisation's id: nothing chosen
             initial["recipient_organisation"] = organisations.filter(pk=organisation).first()
-        except (ValueError, ValidationError):
-            pass
     return initial
 
 
@@ -161,7 +160,7 @@ def _timeline_line(person: Person, consent: ConsentRecord) -> str:
     return _("Consent recorded for %(person)s: %(purpose)s, to %(recipient)s (%(categories)s); %(how)s.") % {
         "person": person.reference, "purpose": consent.get_purpose_display(),
         "recipient": recipient_text(consent), "categories": categories_text(consent),
-        "how": consent.get_how_given_display(),
+        "how": consent.get_how_given_display().lower(),
     }
 
 
@@ -213,7 +212,9 @@ def record_consent(request: HttpRequest, person_pk: int) -> HttpResponse:
     if data is None:
         record(Action.VIEW, person, actor=user, request=request)  # the page shows the person's name and consents
     today = timezone.localdate()
-    existing = [make_row(consent, today) for consent in policy.scope(
+    withdrawable = set(policy.scope(user, ConsentRecord.objects.filter(person=person), "change")
+                       .values_list("pk", flat=True))
+    existing = [make_row(consent, today, may_withdraw=consent.pk in withdrawable) for consent in policy.scope(
         user, ConsentRecord.objects.filter(person=person).select_related("recipient_organisation"))]
     return render(request, "consent/record.html", {
         "person": person, "case": case, "form": form, "existing": existing, "birth": birth_text(person),
@@ -221,6 +222,34 @@ def record_consent(request: HttpRequest, person_pk: int) -> HttpResponse:
         "back_url": (reverse("cases:detail", args=[case.reference]) + "#consents" if case is not None
                      else reverse("people:detail", args=[person.pk]) + "#cases"),
     })
+
+
+@login_required
+@require_POST
+def withdraw_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    """Withdraw a consent from the person's consents (also for a person without a case, e.g. a hotline caller
+    referred with consent). It stops covering anything at once; each of the person's cases in the user's
+    hands gets a timeline line, in the same transaction."""
+    user = request.user
+    consent = policy.get_for(user, ConsentRecord.objects.select_related("person", "recipient_organisation"),
+                             "change", pk=pk, request=request)
+    person = consent.person
+    cases = list(policy.scope(user, Case.objects.filter(members__person=person), "change").distinct())
+    try:
+        with transaction.atomic():
+            withdrawn = services.withdraw(user, consent, request.POST.get("note", "")[:2000], request=request)
+            for case in cases:
+                timeline.log(case, timeline.CONSENT, _(
+                    "Consent withdrawn for %(person)s: %(purpose)s, to %(recipient)s. It no longer covers any sharing."
+                ) % {"person": person.reference, "purpose": consent.get_purpose_display(),
+                     "recipient": recipient_text(consent)}, actor=user, obj=withdrawn)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The consent is withdrawn. It no longer covers any sharing."))
+    if person.merged_into_id:
+        return redirect(reverse("people:detail", args=[person.pk]))
+    return redirect(f"{record_url(person)}#consent-{consent.pk}")
 
 
 # --- The consents panel of the case page (registered in `apps.py`) --------------------------------

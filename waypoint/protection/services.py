@@ -207,9 +207,11 @@ def validate_profile(values: dict[str, Any], principal: Person | None) -> dict[s
             grant = Decimal(str(grant))
         except InvalidOperation:
             grant = None
+        if grant is None or not grant.is_finite():
+            grant = None
             add("reintegration_grant", _("Reintegration grant: give an amount, e.g. 15000.00."))
         if grant is not None:
-            if not grant.is_finite() or grant < 0:
+            if grant < 0:
                 add("reintegration_grant", _("The reintegration grant cannot be negative."))
             elif grant > GRANT_MAX or grant != grant.quantize(Decimal("0.01")):
                 add("reintegration_grant", _(
