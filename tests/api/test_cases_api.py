@@ -297,6 +297,17 @@ def test_the_principal_may_be_given_by_id_and_the_owner_by_username(api_as, peop
     assert (response.json()["owner"], response.json()["assigned"]) == ("colleague", ["case_worker"])
 
 
+def test_a_case_opened_for_a_colleague_is_theirs_afterwards(api_as, people, olga):
+    client = api_as("case_worker")
+
+    response = post(client, "/api/v1/cases", {"principal": olga.reference, "channel": "self", "owner": "colleague"})
+
+    assert response.status_code == 201, response.content
+    assert response.json()["owner"] == "colleague"
+    assert client.get(f"/api/v1/cases/{response.json()['reference']}").status_code == 404
+    assert api_as("colleague").get(f"/api/v1/cases/{response.json()['reference']}").status_code == 200
+
+
 def test_refused_data_name_every_field_and_nothing_is_saved(api_as, olga):
     response = post(api_as("case_worker"), "/api/v1/cases", {
         "principal": "P-9999999", "channel": "self", "owner": "nobody", "assigned": ["ghost"],
@@ -362,6 +373,17 @@ def test_a_change_at_the_version_read_is_saved(api_as, people, mine, embassy):
     mine.refresh_from_db()
     assert (mine.version, mine.risk_level, mine.referring_organisation_id) == (2, "medium", embassy.pk)
     assert AuditEvent.objects.filter(action=Action.UPDATE, object_type="cases.case").count() == 1
+
+
+def test_handing_a_case_over_answers_with_the_saved_case_then_404(api_as, people, mine):
+    client = api_as("case_worker")
+
+    response = patch(client, f"/api/v1/cases/{mine.reference}", {"version": 1, "owner": "colleague"})
+
+    assert response.status_code == 200, response.content
+    assert (response.json()["owner"], response.json()["version"]) == ("colleague", 2)
+    assert client.get(f"/api/v1/cases/{mine.reference}").status_code == 404
+    assert references(api_as("colleague").get("/api/v1/cases", {"owner": "me"})) == [mine.reference]
 
 
 def test_a_stale_version_answers_409_and_writes_nothing(api_as, people, mine):
@@ -503,6 +525,7 @@ def test_a_service_by_a_partner_organisation(api_as, mine, ngo_x):
     ({"delivered_by": None}, {"delivered_by", "partner"}),
     ({"delivered_on": None}, {"delivered_on"}),
     ({"cost": "-5"}, {"cost"}),
+    ({"cost": "123456789012.5"}, {"cost"}),
     ({"currency": "rubles"}, {"currency"}),
     ({"status": "maybe"}, {"status"}),
     ({"referral": "R-2026-99999"}, {"referral"}),

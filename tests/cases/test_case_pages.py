@@ -117,6 +117,7 @@ def test_the_list_is_audited_by_what_it_showed(users, client_for, case):
     ("vulnerability=pregnant", {"mine"}),
     ("q=00001", {"mine"}),
     ("programme=CT&risk=medium", {"mine", "closed"}),
+    ("risk=high&owner=nobody", {"other"}),  # a filter with an invalid value is ignored, not the others
 ])
 def test_the_filters(users, client_for, case, other_case, query, expected):
     manager = users["programme_manager"]

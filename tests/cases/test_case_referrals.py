@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from waypoint.accounts.models import Programme
 from waypoint.audit.models import Action, AuditEvent
-from waypoint.cases import services, sharing, views
+from waypoint.cases import panels, services, sharing, views
 from waypoint.cases.casework import open_case
 from waypoint.cases.models import (
     CaseEvent,
@@ -376,6 +376,9 @@ def test_a_stale_send_changes_nothing(users, case, shelter, ngo_x):
 def panel_html(user, case) -> str:
     request = RequestFactory().get(f"/cases/{case.reference}/")
     request.user = user
+    user.is_verified = lambda: True  # past the second factor, as on the case page
+    [panel] = [panel for panel in panels.panels_for(case) if panel.key == "referrals"]
+    assert (panel.order, panel.template, panel.context) == (60, "cases/_panel_referrals.html", views.referrals_panel)
     context = views.referrals_panel(request, case)
     return render_to_string("cases/_panel_referrals.html", {"case": case, **context}, request=request)
 

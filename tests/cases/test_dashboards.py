@@ -164,6 +164,9 @@ def test_the_case_workers_dashboard_page(users, client_for, office_today):
                   "Task of a closed case", "Task on a colleague&#x27;s case, assigned to me"):
         assert title not in content
     assert office_today["late"].reference in content
+    # The figures lead to the case list, filtered.
+    assert 'href="/cases/?status=%40open"' in content
+    assert 'href="/cases/?overdue=1"' in content
     # The task titles shown (decrypted) are recorded in the audit trail.
     [event] = AuditEvent.objects.filter(pk__gt=before, action=Action.VIEW, object_type="cases.task")
     assert event.actor_id == worker.pk
@@ -237,6 +240,8 @@ def test_the_programme_managers_dashboard_page(users, client_for, office_today):
     assert "My caseload" not in content
     assert "Airport reception (test)" in content
     assert 'href="/reports/referrals/"' in content
+    assert 'href="/cases/?programme=CT&amp;status=FollowUp"' in content
+    assert 'href="/cases/?programme=CT&amp;status=%40open"' in content
     assert office_today["c"].reference not in content  # AVRR
 
 
@@ -271,7 +276,7 @@ def centre(office_today, today):
 def test_the_counter_trafficking_staff_see_the_centre_tonight(users, client_for, centre, persona):
     content = client_for(users[persona]).get("/").content.decode()
 
-    assert "Rehabilitation centre tonight" in content
+    assert '<a href="/centre/">Rehabilitation centre tonight</a>' in content
     assert "1 / 4" in content  # Olga left today: her bed is free again; room 102 is not in use
     assert "3</span> <span class=\"figure-label\">beds free" in content
     assert "Anna" not in content

@@ -49,6 +49,10 @@ COVERED_URL_NAMES = {
     # from a consultation and the case page in tests/cases/test_views.py.
     "referrals:inbox", "referrals:detail", "referrals:act", "referrals:print", "referrals:from_consultation",
     "referrals:escalate", "referrals:situation", "cases:detail", "cases:consent_withdraw",
+    # The victim referral system on cases: the partner's referral to the office below; the referral from a case,
+    # the PDF and the delivery in tests/cases/test_case_referrals.py and test_referral_pdf.py; the case opened
+    # from an inbound referral in tests/cases/test_inbound.py (every other persona 404 and audited).
+    "referrals:refer_case", "referrals:pdf", "referrals:delivery", "referrals:refer_to_office", "referrals:open_case",
     # The case core: the list and opening a case below; the case page, its forms, files and saved views (every
     # persona outside the case, 404 and audited) in tests/cases/test_case_pages.py.
     "cases:list", "cases:open", "cases:edit", "cases:transition", "cases:member_add", "cases:member_remove",
@@ -155,6 +159,7 @@ CAPABILITY_PAGES = {
     "/partners/hsds/export/": (policy.CHANGE_DIRECTORY, frozenset({"administrator"})),
     "/partners/hsds/import/": (policy.CHANGE_DIRECTORY, frozenset({"administrator"})),
     "/referrals/": (policy.VIEW_REFERRALS, REFERRAL_READERS),
+    "/referrals/to-the-office/": (policy.REFER_TO_OFFICE, frozenset({"partner_user", "partner_user_y"})),
     # The centre's occupancy: case workers and programme managers of counter-trafficking (not case_worker_b).
     "/centre/": (policy.VIEW_CENTRE_OCCUPANCY, frozenset({"programme_manager", "case_worker"})),
     # Statistics: operators, M&E, and programme managers of the ICC programme (the test manager is in CT only).

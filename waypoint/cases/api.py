@@ -62,6 +62,7 @@ referrals_router = Router(tags=["referrals"])
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 50
+MAX_ID = 2**63  # larger numbers are no record (and would overflow the database's integers)
 REFERRAL_ACTIONS = (services.ACCEPT, services.DECLINE, services.PROGRESS, services.COMPLETE, services.CANCEL)
 
 
@@ -245,7 +246,7 @@ class DeliveryIn(Schema):
     status: str = Field(DeliveryStatus.DELIVERED.value, description=", ".join(DeliveryStatus.values))
     delivered_by: str | None = Field(None, description="Username of staff")
     partner: UUID | None = Field(None, description="Organisation id")
-    cost: Decimal | None = None
+    cost: Decimal | None = Field(None, max_digits=10, decimal_places=2, description="e.g. 1500.00")
     currency: str = "RUB"
     outcome: str = ""
     referral: str | None = Field(None, description="Reference of the case's referral the service came through")
@@ -296,7 +297,8 @@ class ReferralOut(ReferralRowOut):
     decline_reason: str
     feedback: str
     updates: list[ReferralUpdateOut]
-    actions: list[str] = Field(description="What you may do now: accept, decline, progress, complete, cancel")
+    actions: list[str] = Field(description="What you may do now: accept, decline, progress, complete, cancel "
+                                           "(send: a draft, sent from the referral page)")
     person: str | None = Field(description="Person reference (staff who may see the person only)")
     consent: int | None = Field(description="Consent record that covers the data sent (staff only)")
     created_by: str | None = Field(description="Username of who made it (staff only)")
@@ -347,10 +349,10 @@ def _person_reference(person_id: int | None) -> str | None:
 def _person_pk(value: str | int | None) -> int | None:
     """A person given as a reference (P-0000042) or an id; None when it is neither."""
     if isinstance(value, int):
-        return value if value > 0 else None
+        return value if 0 < value < MAX_ID else None
     text = str(value or "").strip().upper()
     digits = text[2:] if text.startswith("P-") else text
-    return int(digits) if digits.isdigit() and int(digits) > 0 else None
+    return int(digits) if digits.isdigit() and 0 < int(digits) < MAX_ID else None
 
 
 def _visible_person(user: User, value: str | int | None, field: str, request: HttpRequest) -> Person:
@@ -422,11 +424,15 @@ def _conflict(current: Case | Referral | ServiceDelivery, what: str) -> Status:
 
 
 # --- Cases --------------------------------------------------------------------------------------
-def _cases(user: User) -> QuerySet[Case]:
-    return policy.scope(user, Case.objects.all()).select_related("office", "owner").prefetch_related(
+def _with_people(cases: QuerySet[Case]) -> QuerySet[Case]:
+    return cases.select_related("office", "owner").prefetch_related(
         Prefetch("assigned", queryset=User.objects.order_by("username")),
         Prefetch("members", queryset=CaseMember.objects.order_by("role", "id")),
     )
+
+
+def _cases(user: User) -> QuerySet[Case]:
+    return _with_people(policy.scope(user, Case.objects.all()))
 
 
 def _case_row(case: Case) -> dict[str, Any]:
@@ -442,9 +448,13 @@ def _case_row(case: Case) -> dict[str, Any]:
     }
 
 
-def _case_detail(user: User, case: Case) -> dict[str, Any]:
-    goals = policy.scope(user, Goal.objects.filter(case=case)).order_by("id")
-    tasks = policy.scope(user, Task.objects.filter(case=case)).select_related("assigned_to")
+def _case_detail(user: User, case: Case, *, handed_over: bool = False) -> dict[str, Any]:
+    """`handed_over`: the user's own write just took the case out of their hands (a new owner): the answer
+    is the case as they saved it, the last they see of it."""
+    goals = Goal.objects.filter(case=case).order_by("id")
+    tasks = Task.objects.filter(case=case).select_related("assigned_to")
+    if not handed_over:
+        goals, tasks = policy.scope(user, goals), policy.scope(user, tasks)
     return {
         **_case_row(case),
         "summary": case.summary,
@@ -468,9 +478,8 @@ def _case_user(request: HttpRequest) -> User:
     return user
 
 
-def _one_case(user: User, reference: str, request: HttpRequest, action: str = "view") -> Case:
-    return policy.get_for(user, _cases(user) if action == "view" else Case.objects.all(), action,
-                          reference=reference, request=request)
+def _one_case(user: User, reference: str, request: HttpRequest) -> Case:
+    return policy.get_for(user, _cases(user), reference=reference, request=request)
 
 
 def _case_answer(user: User, reference: str, request: HttpRequest) -> dict[str, Any]:
@@ -478,6 +487,15 @@ def _case_answer(user: User, reference: str, request: HttpRequest) -> dict[str, 
     case = _one_case(user, reference, request)
     record(Action.VIEW, case, actor=user, request=request)
     return _case_detail(user, case)
+
+
+def _saved_answer(user: User, case: Case, request: HttpRequest) -> dict[str, Any]:
+    """The case after the user's change, recorded as a read. A change may hand the case over (a new owner,
+    the user no longer assigned): the answer is still the case as saved, and later reads answer 404."""
+    visible = _cases(user).filter(pk=case.pk).first()
+    current = visible or _with_people(Case.objects.filter(pk=case.pk)).get()
+    record(Action.VIEW, current, actor=user, request=request)
+    return _case_detail(user, current, handed_over=visible is None)
 
 
 @cases_router.get("", response={200: CasePageOut, 422: ErrorOut}, url_name="cases", summary="Cases you may see")
@@ -547,7 +565,11 @@ def open_case(request: HttpRequest, payload: CaseIn):
         )
     except ValidationError as error:
         return invalid(error)
-    return Status(201, _case_detail(user, _one_case(user, case.reference, request)))
+    # Opened for a colleague, the case may be out of the user's hands already: the answer still shows what
+    # they have just opened.
+    visible = _cases(user).filter(pk=case.pk).first()
+    opened = visible or _with_people(Case.objects.filter(pk=case.pk)).get()
+    return Status(201, _case_detail(user, opened, handed_over=visible is None))
 
 
 @cases_router.get("/{reference}", response=CaseOut, url_name="case", summary="One case (the read is audited)")
@@ -577,7 +599,10 @@ def edit_case(request: HttpRequest, reference: str, payload: CasePatch):
     if "vulnerabilities" in sent:
         values["vulnerabilities"] = sent["vulnerabilities"] or []
     if "owner" in sent:
-        values["owner"] = errors.check(_staff, sent["owner"] or "", "owner")
+        if sent["owner"]:
+            values["owner"] = errors.check(_staff, sent["owner"], "owner")
+        else:
+            errors.found["owner"] = [_("A case always has an owner: give a username.")]
     if "assigned" in sent:
         values["assigned"] = errors.check(_staff_list, sent["assigned"] or [], "assigned") or []
     if "referring_organisation" in sent:
@@ -591,7 +616,7 @@ def edit_case(request: HttpRequest, reference: str, payload: CasePatch):
         return _conflict(conflict.current, "case")
     except ValidationError as error:
         return invalid(error)
-    return Status(200, _case_answer(user, reference, request))
+    return Status(200, _saved_answer(user, case, request))
 
 
 @cases_router.post("/{reference}/transitions", response={200: CaseOut, 409: ConflictOut, 422: ErrorOut},
@@ -608,7 +633,7 @@ def transition(request: HttpRequest, reference: str, payload: TransitionIn):
         return _conflict(conflict.current, "case")
     except ValidationError as error:
         return invalid(error, _("This step cannot be taken now: see the reasons."))
-    return Status(200, _case_answer(user, reference, request))
+    return Status(200, _saved_answer(user, case, request))
 
 
 # --- Services delivered -------------------------------------------------------------------------

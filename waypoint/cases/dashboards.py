@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 from django.db.models import Case as Conditional
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from waypoint.accounts import policy
@@ -33,6 +33,7 @@ from waypoint.audit.services import record
 from waypoint.core import dashboard
 
 from . import statistics
+from .forms_case import ANY_OPEN
 from .models import (
     Case,
     CaseEvent,
@@ -55,13 +56,10 @@ RISK_ORDER = Conditional(
     default=Value(2), output_field=IntegerField())
 
 
-def link(name: str, *args, **query) -> str:
-    """The address of a page with list filters; empty while the page does not exist (a figure is then shown
-    without its link: the case list is built alongside, `cases:list`)."""
-    try:
-        url = reverse(name, args=args)
-    except NoReverseMatch:
-        return ""
+def link(name: str, **query) -> str:
+    """The address of a page with its list filters (`cases:list` takes programme, status, owner, risk,
+    overdue)."""
+    url = reverse(name)
     query = {key: value for key, value in query.items() if value not in (None, "")}
     return f"{url}?{urlencode(query)}" if query else url
 
@@ -112,9 +110,7 @@ def caseload(user: User, today: datetime.date) -> dict[str, Any]:
         "overdue_referrals": list(late.select_related("organisation", "case").order_by("due_on")[:SHOWN]),
         "overdue_referral_count": late.count(),
         "inbound_waiting": inbound_waiting(user).count(),
-        "list_url": link("cases:list"),
-        "owned_url": link("cases:list", owner="me"),
-        "high_risk_url": link("cases:list", owner="me", risk=RiskLevel.HIGH),
+        "list_url": link("cases:list", status=ANY_OPEN),
         "overdue_url": link("cases:list", overdue=1),
         "inbox_url": link("referrals:inbox"),
     }
@@ -151,7 +147,7 @@ def by_status(cases: QuerySet[Case], programmes: list[str]) -> list[dict[str, An
         result.append({
             "programme": code, "label": Programme(code).label, "rows": rows,
             "open": sum(row["count"] for row in rows if not row["closed"]),
-            "url": link("cases:list", programme=code),
+            "url": link("cases:list", programme=code, status=ANY_OPEN),
         })
     return result
 

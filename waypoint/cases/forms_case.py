@@ -94,8 +94,9 @@ class CaseFilterForm(forms.Form):
         self.fields["vulnerability"].choices = [("", _("Any or none")), *Vulnerability.choices]
 
     def apply(self, queryset: QuerySet[Case], today: datetime.date) -> QuerySet[Case]:
-        """The cases that pass the filters (invalid filters are ignored: the form shows why)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        """The cases that pass the filters; a filter with an invalid value is ignored (the form says why)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
         if data.get("q"):
             queryset = queryset.filter(reference__icontains=data["q"].strip())
         if data.get("programme"):

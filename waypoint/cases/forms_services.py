@@ -115,7 +115,7 @@ def _display(field: forms.Field, saved: Any, name: str, value: Any) -> str:
 class DeliveryForm(forms.Form):
     """A service given (or planned) on the case."""
 
-    service_type = forms.ModelChoiceField(label=_("Service"), queryset=ServiceType.objects.none(),
+    service_type = forms.ModelChoiceField(label=_("Service"), queryset=ServiceType.objects.none(), empty_label="—",
                                           error_messages={"required": _("Choose the service.")})
     person = PersonChoiceField(label=_("For"), queryset=Person.objects.none(), required=False,
                                empty_label=_("The whole case"))

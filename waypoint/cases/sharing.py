@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from waypoint.consent.models import DataCategory, Purpose
 from waypoint.people import codes
@@ -43,7 +43,7 @@ FIELDS: tuple[SharedField, ...] = (
     SharedField("caller_age_band", None, gettext_lazy("Age")),
     SharedField("caller_nationality", None, gettext_lazy("Nationality")),
     SharedField("caller_language", None, gettext_lazy("Language")),
-    SharedField("name", DataCategory.IDENTITY, gettext_lazy("Name")),
+    SharedField("name", DataCategory.IDENTITY, pgettext_lazy("a person's", "Name")),
     SharedField("sex", DataCategory.IDENTITY, gettext_lazy("Sex")),
     SharedField("birth_date", DataCategory.IDENTITY, gettext_lazy("Date of birth")),
     SharedField("age", DataCategory.IDENTITY, gettext_lazy("Age (as told)")),

@@ -124,6 +124,12 @@ def source_chart(statistics: ReferralStatistics):
     )
 
 
+def _programme_names(chosen: list[str]) -> list[str]:
+    if set(chosen) == set(Programme.values):
+        return [_("All programmes")]
+    return [str(Programme(code).label) for code in chosen]
+
+
 @login_required
 @require_GET
 def referral_statistics(request: HttpRequest) -> HttpResponse:
@@ -139,7 +145,7 @@ def referral_statistics(request: HttpRequest) -> HttpResponse:
         **context,
         "statistics": statistics,
         "chart": source_chart(statistics) if statistics else "",
-        "programme_names": [Programme(code).label for code in form.cleaned_data["programmes"]],
+        "programme_names": _programme_names(form.cleaned_data["programmes"]),
         "quick_periods": _quick_periods(form),
         "export_csv": f"{reverse('case_reports:referral_statistics_csv')}?{_query(form)}",
     })
@@ -151,6 +157,10 @@ def _safe_text(value):
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def percent_heading(label: str) -> str:
+    return f"{label}, %"
 
 
 def _number(value: Decimal | None) -> Decimal | str:
@@ -168,14 +178,15 @@ def _rows(statistics: ReferralStatistics) -> Iterator[list]:
     yield [_("Outbound referrals overdue today"), statistics.overdue]
     yield []
     yield [_("Cases by source")]
-    yield [_("Source"), _("Cases"), _("Share (%)")]
+    yield [_("Source"), _("Cases"), percent_heading(_("Share of cases"))]
     for row in statistics.by_source:
         yield [row.label, row.count, _number(row.share)]
     yield [_("All sources"), statistics.cases, _number(stats.share(statistics.cases, statistics.cases))]
     yield []
     yield [_("Referrals to partners, by receiving organisation")]
-    yield [_("Organisation"), _("Sent"), _("Accepted"), _("Declined"), _("Completed"), _("Acceptance rate (%)"),
-           _("Median time to accept (%(unit)s)") % {"unit": unit}, _("Mean time to accept (%(unit)s)") % {"unit": unit},
+    yield [_("Organisation"), _("Sent"), _("Accepted"), _("Declined"), _("Completed"),
+           percent_heading(_("Acceptance rate")), _("Median time to accept (%(unit)s)") % {"unit": unit},
+           _("Mean time to accept (%(unit)s)") % {"unit": unit},
            _("Median time to complete (%(unit)s)") % {"unit": unit}]
     for row in [*statistics.outbound, statistics.outbound_total]:
         yield [row.name, row.sent, row.accepted, row.declined, row.completed, _number(row.acceptance_rate),
@@ -183,8 +194,8 @@ def _rows(statistics: ReferralStatistics) -> Iterator[list]:
                _number(row.median_days_to_complete)]
     yield []
     yield [_("Referring organisations")]
-    yield [_("Organisation"), _("Cases referred"), _("Share of cases (%)"), _("Referrals through Waypoint"),
-           _("Of which a case was opened"), _("Waiting")]
+    yield [_("Organisation"), _("Cases referred"), percent_heading(_("Share of all cases")),
+           _("Referrals through Waypoint"), _("Of which a case was opened"), _("Waiting")]
     for row in [*statistics.inbound, statistics.inbound_total]:
         yield [row.name, row.cases, _number(row.case_share), row.referrals, row.opened, row.waiting]
 

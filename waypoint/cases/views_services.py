@@ -36,8 +36,8 @@ from .models import Case, Movement, MovementStatus, ServiceDelivery
 STEP_LABELS = {
     MovementStatus.BOOKED: gettext_lazy("Booked"),
     MovementStatus.IN_TRANSIT: gettext_lazy("Departed"),
-    MovementStatus.COMPLETED: gettext_lazy("Arrived: completed"),
-    MovementStatus.CANCELLED: gettext_lazy("Cancel the movement"),
+    MovementStatus.COMPLETED: gettext_lazy("Arrived"),
+    MovementStatus.CANCELLED: gettext_lazy("Cancel"),
 }
 
 
@@ -54,8 +54,9 @@ def back_to_case(case: Case, anchor: str) -> HttpResponse:
 def services_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     """The case's services, newest first, with totals of what was delivered by currency."""
     user = request.user
-    rows = policy.scope(user, case.deliveries.select_related("service_type", "person", "delivered_by", "partner",
-                                                             "referral"))
+    rows = policy.scope(user, case.deliveries.select_related(
+        "service_type", "person", "delivered_by", "partner", "referral", "movement").prefetch_related(
+        "movement__travellers"))
     may_change = policy.can(user, "change", case)
     totals: dict[str, Decimal] = defaultdict(Decimal)
     items = []
@@ -63,13 +64,24 @@ def services_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         if delivery.status == "delivered" and delivery.cost is not None:
             totals[delivery.currency] += delivery.cost
         items.append({
-            "delivery": delivery,
-            "for": person_label(user, delivery.person) if delivery.person_id else _("the whole case"),
+            "delivery": delivery, "for": _recipients(user, delivery),
             "by": display_name(delivery.delivered_by) if delivery.delivered_by_id else (
                 delivery.partner.name if delivery.partner_id else "—"),
         })
     return {"items": items, "totals": sorted(totals.items()), "may_change": may_change,
             "may_add": may_change and not case.is_closed}
+
+
+def _recipients(user, delivery: ServiceDelivery) -> str:
+    """Whom a service was for: its person; a journey's travellers; else the whole case."""
+    if delivery.person_id:
+        return person_label(user, delivery.person)
+    movement = getattr(delivery, "movement", None)  # the reverse side of Movement.delivery, when there is one
+    if movement is not None:
+        return ", ".join(person_label(user, person) for person in movement.travellers.all())
+    if delivery.service_type.is_movement:
+        return _("the travellers")
+    return _("the whole case")
 
 
 def movements_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from waypoint.accounts import policy
 from waypoint.core import dashboard
@@ -26,11 +26,7 @@ def occupancy_widget(request: HttpRequest) -> dict[str, Any] | None:
     today = stays.occupancy()
     if not today.centres:
         return None
-    try:
-        url = reverse("centre:occupancy")
-    except NoReverseMatch:  # the centre's page is built alongside; the figures stand without the link
-        url = ""
-    return {"occupancy": today, "year": stays.year_figures(), "occupancy_url": url}
+    return {"occupancy": today, "year": stays.year_figures(), "occupancy_url": reverse("centre:occupancy")}
 
 
 def register_widgets() -> None:

@@ -80,6 +80,7 @@ from waypoint.hotline.models import AgeBand
 from waypoint.partners.models import Organisation, OrganisationType, Service
 from waypoint.people import index as people_index
 from waypoint.people import services as people_services
+from waypoint.people.bulk import BulkWriter
 from waypoint.people.demo import _document as identity_document
 from waypoint.people.models import IdentityDocument, NameKey, Person, ProgrammeRegistration
 from waypoint.people.populations import POPULATIONS, Population, family_for, patronymic_for, render
@@ -96,6 +97,7 @@ from .models import (
     TraffickingProfile,
     VictimParticipation,
 )
+from .workflow import CT_WORKFLOW
 
 SEED = 2007  # the year the rehabilitation centre opened
 TOTAL_CASES = 450  # counter-trafficking cases after the load, those of other demos included
@@ -127,7 +129,7 @@ ROOMS = (("101", 2, "F"), ("102", 3, "F"), ("103", 3, "F"), ("104", 2, "F"), ("1
 # Missions of the organisation in the countries Russians are trafficked to (the directory has some already).
 MISSIONS = (("IOM Ankara", "Ankara", "TR"), ("IOM Athens", "Athens", "GR"), ("IOM Berlin", "Berlin", "DE"),
             ("IOM Seoul", "Seoul", "KR"), ("IOM Bangkok", "Bangkok", "TH"), ("IOM Cairo", "Cairo", "EG"))
-MISSION_WEIGHTS = {"TR": 22, "TH": 12, "KR": 10, "EG": 8, "GR": 8, "DE": 9, "AT": 7, "AL": 5, "MD": 7, "UZ": 7,
+MISSION_WEIGHTS = {"TR": 22, "TH": 12, "KR": 10, "EG": 8, "GR": 8, "DE": 9, "AT": 7, "AL": 5, "MD": 5, "UZ": 7,
                    "TJ": 5}
 
 A = htcds.MethodOfControl
@@ -226,6 +228,8 @@ COUNTRY = {  # English, Russian genitive ("a citizen of ..."), Russian "in ..."
     "TH": ("Thailand", "Таиланда", "в Таиланде"), "EG": ("Egypt", "Египта", "в Египте"),
     "AE": ("the United Arab Emirates", "ОАЭ", "в ОАЭ"),
 }
+RU_COUNTRY = {"TR": "Турция", "GR": "Греция", "DE": "Германия", "AT": "Австрия", "AL": "Албания", "KR": "Южная Корея",
+              "TH": "Таиланд", "EG": "Египет", "AE": "ОАЭ"}  # where Russians were found, as a Russian writes it
 # Flights home from Moscow, and flights back to Moscow from where Russians were found.
 FLIGHTS_HOME = {
     "UZ": (("Tashkent (TAS)", "Uzbekistan Airways HY 602"), ("Samarkand (SKD)", "Uzbekistan Airways HY 612"),
@@ -432,8 +436,8 @@ HOW_RECRUITED = {  # English, Russian
 
 # --- Where cases come from -------------------------------------------------------------------------
 # Nationalities of foreigners found in Russia (and of Russians found at home), by weight.
-IN_RUSSIA_NATIONALITIES = (("RU", 30), ("UZ", 18), ("TJ", 14), ("KG", 9), ("UA", 5), ("MD", 5), ("KZ", 3), ("VN", 6),
-                           ("NG", 6), ("AZ", 2), ("AM", 1), ("GH", 1))
+IN_RUSSIA_NATIONALITIES = (("RU", 30), ("UZ", 18), ("TJ", 14), ("KG", 9), ("UA", 5), ("MD", 4), ("KZ", 3), ("VN", 8),
+                           ("NG", 8), ("AZ", 2), ("AM", 1), ("GH", 2))
 
 
 @dataclass(frozen=True)
@@ -464,7 +468,7 @@ NGO_ORIGINS = {
     "Russian Red Cross, Astrakhan branch": Origin(3, (("UZ", 2), ("KZ", 2), ("AZ", 1)), region="astrakhan"),
     "Stellit": Origin(5, (("RU", 1),), women=0.7, ages=(14, 23), minors=0.4, region="spb"),
     "Tajik Labour Migrants' Association": Origin(5, (("TJ", 1),), women=0.15),
-    "La Strada Moldova": Origin(6, (("MD", 1),), women=0.6),
+    "La Strada Moldova": Origin(4, (("MD", 1),), women=0.6),
     "Caritas Austria": Origin(3, (("RU", 1),), women=0.8, abroad=("AT",), abroad_share=1.0),
     "Petrozavodsk Women's Crisis Centre": Origin(4, (("RU", 1),), women=1.0),
     "Astrakhan Centre for Migrants' Rights": Origin(4, (("UZ", 2), ("KZ", 2), ("AZ", 1), ("TJ", 1)), women=0.3,
@@ -531,8 +535,8 @@ TARGETS = {t.need: t for t in (
     Target("legal", "Civic Assistance Committee", "Legal aid for refugees and migrants", (I_, C_, DOC, S_, E_),
            ("Legal help: unpaid wages and the criminal case against the employer.",
             "Юридическая помощь: невыплаченная зарплата и уголовное дело против работодателя."),
-           ("A lawyer represented him as a victim in the criminal case; the court hearing was held.",
-            "Юрист представлял его интересы как потерпевшего; судебное заседание состоялось."), (30, 150)),
+           ("A lawyer represented the person as a victim in the criminal case; the court hearing was held.",
+            "Юрист представлял интересы клиента как потерпевшего; судебное заседание состоялось."), (30, 150)),
     Target("legal_migrants", "Memorial Human Rights Centre, Migration Rights programme",
            "Migration and Law lawyers' network", (I_, C_, DOC, S_),
            ("Legal advice on migration status and documents.", "Консультация по миграционному статусу и документам."),
@@ -549,7 +553,7 @@ TARGETS = {t.need: t for t in (
     Target("young", "Stellit", "Support for young victims of trafficking", (I_, C_, S_, E_),
            ("Case management for a young victim and her family after return.",
             "Сопровождение молодой пострадавшей и её семьи после возвращения."),
-           ("Back at college; the family takes part in the sessions.", "Вернулась к учёбе; семья посещает занятия."),
+           ("Back at college; the family takes part in the sessions.", "Возвращение к учёбе; семья посещает занятия."),
            (60, 180)),
     Target("karelia", "Petrozavodsk Women's Crisis Centre", "Crisis rooms for women", (I_, C_, S_),
            ("Support in Petrozavodsk after her return home.", "Поддержка в Петрозаводске после возвращения домой."),
@@ -558,23 +562,24 @@ TARGETS = {t.need: t for t in (
     Target("children", "Children's Shelter Rainbow", "Shelter for children", (I_, S_, H_),
            ("Care for the child while the family is traced and the return is prepared.",
             "Уход за ребёнком на время поиска семьи и подготовки возвращения."),
-           ("Stayed with us until the return; handed over to his mother at the airport.",
-            "Находился у нас до возвращения; передан матери в аэропорту."), (14, 60)),
+           ("Stayed with us until the return; handed over to the mother at the airport.",
+            "Пребывание у нас до возвращения; передача матери в аэропорту."), (14, 60)),
     Target("return_UZ", "IOM Tashkent", "Reception at Tashkent airport and reintegration", (I_, C_, S_),
            ("Reception on arrival and reintegration assistance in Uzbekistan.",
             "Встреча по прибытии и помощь в реинтеграции в Узбекистане."),
            ("Met at the airport; reintegration grant used for a small greenhouse.",
-            "Встречен в аэропорту; грант использован на небольшую теплицу."), (30, 120)),
+            "Встреча в аэропорту состоялась; грант использован на небольшую теплицу."), (30, 120)),
     Target("return_TJ", "IOM Dushanbe", "Reintegration grants in Tajikistan", (I_, C_, S_),
            ("Reintegration assistance after return to Tajikistan.",
             "Помощь в реинтеграции после возвращения в Таджикистан."),
-           ("Grant paid; he runs a small repair shop in his town.", "Грант выплачен; открыл небольшую мастерскую."),
+           ("Grant paid; a small repair shop opened in the home town.",
+            "Грант выплачен; открыта небольшая мастерская."),
            (30, 120)),
     Target("return_MD", "IOM Chisinau", "Rehabilitation centre in Chisinau", (I_, C_, S_, H_),
            ("Reception and rehabilitation in Moldova after return.",
             "Приём и реабилитация в Молдове после возвращения."),
-           ("Two weeks at the rehabilitation centre; back with her family.",
-            "Две недели в реабилитационном центре; вернулась в семью."), (14, 60)),
+           ("Two weeks at the rehabilitation centre; back with the family.",
+            "Две недели в реабилитационном центре; возвращение в семью."), (14, 60)),
 )}
 EMBASSY_REASON = ("A certificate of return: the person's passport was taken by the employer.",
                   "Свидетельство на возвращение: паспорт был отобран работодателем.")
@@ -582,11 +587,11 @@ EMBASSY_FEEDBACK = ("Certificate of return issued.", "Свидетельство
 DECLINES = (("No free places this month.", "В этом месяце нет свободных мест."),
             ("The person does not meet our criteria (age).", "Не соответствует нашим критериям (возраст)."),
             ("We cannot take a person without a medical certificate.", "Не можем принять без медицинской справки."))
-CANCELS = (("The person left for home earlier than planned.", "Выехала домой раньше запланированного."),
+CANCELS = (("The person left for home earlier than planned.", "Выезд домой раньше запланированного."),
            ("The person no longer needs this service.", "Услуга больше не требуется."),
            ("Referred to another organisation closer to home.", "Направлена в организацию ближе к дому."))
 PROGRESS = (("First meeting held; next one on Monday.", "Первая встреча проведена; следующая в понедельник."),
-            ("Documents submitted; waiting for the answer.", "Документы поданы; ждём ответа."),
+            ("Work with the person has started.", "Работа с клиентом начата."),
             ("Attends regularly.", "Посещает регулярно."))
 
 
@@ -622,17 +627,17 @@ TASKS = {
 }
 NOTES = {
     "intake": (("Arrived tired and frightened; slept most of the first day. Agreed to stay in the centre.",
-                "Прибыла уставшей и напуганной, первый день почти всё время спала. Согласилась остаться в центре."),
+                "При поступлении — сильная усталость и страх; первые сутки сон. Согласие остаться в центре получено."),
                ("Intake interview held with an interpreter. Needs: medical check, documents, contact with family.",
                 "Первичное интервью с переводчиком. Потребности: медосмотр, документы, связь с семьёй."),
                ("Called the family from the centre; they had not heard from the person for months.",
-                "Позвонили семье из центра; родные несколько месяцев ничего о ней не знали.")),
+                "Позвонили семье из центра; родные несколько месяцев не имели никаких известий.")),
     "active": (("Sleeps better; attends the sessions with the psychologist.",
-                "Стал(а) лучше спать; посещает психолога."),
+                "Сон наладился; регулярно посещает психолога."),
                ("Gave evidence to the investigator, accompanied by our lawyer.",
-                "Дал(а) показания следователю в присутствии нашего юриста."),
+                "Показания следователю даны в присутствии нашего юриста."),
                ("Asked to go home as soon as possible; return being prepared.",
-                "Просит скорее вернуться домой; готовим возвращение.")),
+                "Просьба о скорейшем возвращении домой; готовим выезд.")),
     "follow": (("Follow-up call: at home, working, in touch with the local NGO.",
                 "Контрольный звонок: дома, работает, на связи с местной НКО."),
                ("Follow-up: the grant was spent as planned; receipts received.",
@@ -668,16 +673,16 @@ CLOSURE_NOTES = {
     htcds.ClosureReason.REINTEGRATED: ("Living at home, working; no further needs.",
                                        "Живёт дома, работает; потребностей нет."),
     htcds.ClosureReason.RETURNED: ("Returned home; met by the mission on arrival.",
-                                   "Вернулся(ась) домой; встречен(а) миссией."),
+                                   "Возвращение домой состоялось; встреча миссией по прибытии."),
     htcds.ClosureReason.REFERRED: ("Handed over to the partner for continued support.",
-                                   "Передан(а) партнёру для дальнейшей поддержки."),
+                                   "Случай передан партнёру для дальнейшей поддержки."),
     htcds.ClosureReason.DECLINED: ("Declined further assistance and withdrew consent.",
-                                   "Отказался(ась) от дальнейшей помощи и отозвал(а) согласие."),
+                                   "Отказ от дальнейшей помощи; согласие отозвано."),
     htcds.ClosureReason.LOST_CONTACT: ("No answer to calls for two months.", "Два месяца не отвечает на звонки."),
     htcds.ClosureReason.NOT_A_VICTIM: (
         "Screening found no indicators of trafficking; referred for legal advice.",
-        "Признаков торговли людьми не выявлено; направлен(а) на юридическую консультацию."),
-    htcds.ClosureReason.OTHER: ("Moved to another region.", "Переехал(а) в другой регион."),
+        "Признаков торговли людьми не выявлено; дано направление на юридическую консультацию."),
+    htcds.ClosureReason.OTHER: ("Moved to another region.", "Переезд в другой регион."),
 }
 COSTS = {  # roubles: (low, high); accommodation is per night
     "airport_reception": (3500, 6500), "accommodation": (1800, 1800), "medical": (2500, 18000),
@@ -779,7 +784,15 @@ class Story:
 
 
 def _at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour % 24, minute % 60)))
+    """That day at that time, in the office's time zone; today's times are squeezed before now, in order, so
+    that nothing of today seems to happen later today."""
+    zone = timezone.get_default_timezone()
+    value = datetime.datetime.combine(day, datetime.time(hour % 24, minute % 60), tzinfo=zone)
+    now = timezone.now()
+    if value > now and day == timezone.localdate(now, zone):
+        midnight = datetime.datetime.combine(day, datetime.time(0), tzinfo=zone)
+        value = midnight + (value - midnight) * ((now - midnight) / datetime.timedelta(days=1))
+    return value
 
 
 def _weighted(rng: random.Random, options: Sequence[tuple[Any, float]] | dict[Any, float]) -> Any:
@@ -831,6 +844,21 @@ def _dated_as_given(*model_classes: type[models.Model]) -> Iterator[None]:
     finally:
         for f, now, add in saved:
             f.auto_now, f.auto_now_add = now, add
+
+
+def _insert(model: type[models.Model], rows: list[models.Model], *, returning: bool = True) -> None:
+    """Insert many rows as the registry's bulk loader does (`people.bulk.BulkWriter`: prepared values of
+    non-sensitive fields cached, encrypted ones encrypted each time), after pointing their foreign keys at the
+    rows saved before them; with `returning`, the rows get their new ids."""
+    relations = [f for f in model._meta.concrete_fields if f.is_relation]
+    for row in rows:
+        for f in relations:
+            if getattr(row, f.attname) is None and f.is_cached(row):
+                related = f.get_cached_value(row)
+                if related is not None:
+                    setattr(row, f.attname, related.pk)
+    auto_id = isinstance(model._meta.pk, models.AutoField)
+    BulkWriter(model).insert(rows, returning=returning and auto_id)
 
 
 def _allocate(prefix: str, year: int, count: int) -> list[str]:
@@ -943,7 +971,7 @@ class Demo:
             if channel in channels:
                 channels.remove(channel)
                 real.append(channel)
-        bulk_until = self.today - datetime.timedelta(days=9)
+        bulk_until = self.today - datetime.timedelta(days=10)
         span = (bulk_until - self.start).days
         dates = []
         for _n in range(len(channels)):
@@ -957,7 +985,7 @@ class Demo:
         for number, (channel, opened) in enumerate(zip(channels, dates, strict=True)):
             operation = operations.get(number)
             stories.append(self._story(number, channel, operation[0] if operation else opened, operation))
-        real_days = [8, 6, 5, 3, 1, 0]
+        real_days = [9, 7, 5, 4, 2, 1]
         for offset, channel in enumerate(real):
             stories.append(self._story(len(stories), channel, self.today - datetime.timedelta(days=real_days[offset]),
                                        None, real=True))
@@ -1566,7 +1594,7 @@ class Demo:
                 self._case_parts(story)
             self._inbound(stories)
             self._flush()
-        self._timeline(stories)
+        self._timeline()
         record(Action.CREATE, actor=None, username="seed_demo", object_type="protection.demo",
                object_id=self.today.isoformat(), changes={
                    "cases": [None, str(len(stories))], "referrals": [None, str(len(self.rows[Referral]))],
@@ -1587,7 +1615,10 @@ class Demo:
         consent_services.record_consent(
             user, person, purpose=Purpose.ASSISTANCE, data_categories=DataCategory.values, how_given=HowGiven.WRITTEN,
             given_on=story.opened)
-        CaseEvent.objects.filter(case=story.case).update(at=_at(story.opened, 11, 5))
+        CaseEvent.objects.filter(case=story.case).update(at=self._opened_at(story))
+        if story.start and story.start <= self.today:  # the workflow's guard finds the consent just recorded
+            story.case = casework.transition(user, story.case, "start_assistance", version=story.case.version)
+            CaseEvent.objects.filter(case=story.case, kind="status").update(at=_at(story.start, 12, 10))
 
     def _persons(self, stories: list[Story]) -> None:
         rows, owners = [], []
@@ -1638,7 +1669,7 @@ class Demo:
 
     def _case_parts(self, story: Story) -> None:
         rng, case, owner = story.rng, story.case, story.owner
-        opened_at = _at(story.opened, 10, rng.randint(0, 59))
+        opened_at = self._opened_at(story)
         if not story.real:
             how = str(dict(Channel.choices)[story.channel])
             if story.organisation is not None:
@@ -1648,7 +1679,7 @@ class Demo:
         self._consents(story)
         self._profile(story)
         status_at = opened_at
-        if story.start and story.start <= self.today:
+        if story.start and story.start <= self.today and not story.real:  # the service logged it for the others
             status_at = _at(story.start, 12, rng.randint(0, 59))
             self._status(story, status_at, htcds.CaseStatus.INTAKE, htcds.CaseStatus.ACTIVE)
         self._stays(story)
@@ -1666,12 +1697,20 @@ class Demo:
                 before = htcds.CaseStatus.ACTIVE
             closed_at = _at(story.closed, 17, rng.randint(0, 30))
             self._status(story, closed_at, before, story.status)
-            self._event(story, "status", closed_at + datetime.timedelta(seconds=1), _("Case closed: %(reason)s.") % {
-                "reason": str(htcds.ClosureReason(story.closure).label)})
 
     def _status(self, story: Story, at: datetime.datetime, before: str, after: str) -> None:
-        self._event(story, "status", at, _("Status changed from %(old)s to %(new)s.") % {
-            "old": str(htcds.CaseStatus(before).label), "new": str(htcds.CaseStatus(after).label)})
+        """The line `cases.casework.transition` writes for the step from `before` to `after`."""
+        step = next(t for t in CT_WORKFLOW.transitions if before in t.sources and t.target == after)
+        line = _("Status changed from %(old)s to %(new)s (%(action)s).") % {
+            "old": CT_WORKFLOW.label(before), "new": CT_WORKFLOW.label(after), "action": step.label}
+        if story.closure and CT_WORKFLOW.is_closed(after):
+            line += " " + _("Reason: %(reason)s.") % {"reason": CT_WORKFLOW.closure_label(story.closure)}
+        self._event(story, "status", at, line)
+
+    @staticmethod
+    def _opened_at(story: Story) -> datetime.datetime:
+        """When the case was opened that day (the first thing on its timeline)."""
+        return _at(story.opened, 10, story.number % 30)
 
     def _risk(self, story: Story) -> str:
         if story.minor or A.PHYSICAL_THREATS in story.controls or A.THREATENS_FAMILY in story.controls:
@@ -1734,8 +1773,8 @@ class Demo:
             "года" if story.age % 10 in (2, 3, 4) and story.age % 100 not in (12, 13, 14) else "лет")
         recruited = "Завербована" if she else "Завербован"
         what = scenario.what[1] if she else scenario.what[2]
-        place = where[2] + (f" ({COUNTRY[story.abroad][1]})" if story.abroad else "")
-        text = (f"{citizen}, {story.age} {years}. {recruited} {how[1]} под обещание {promise[1]}; "
+        place = where[2] + (f" ({RU_COUNTRY[story.abroad]})" if story.abroad else "")
+        text = (f"{citizen}, {story.age} {years}. {recruited} {how[1]}: обещали {promise[1]}; "
                 f"{what} {place} в течение {months} мес.")
         if documents:
             text += " Паспорт отобран работодателем."
@@ -1951,7 +1990,7 @@ class Demo:
         if story.abroad:  # found abroad: met at the airport the day the case opened
             origin, carrier = rng.choice(FLIGHTS_BACK[story.abroad])
             hours = 4 if story.abroad in ("TR", "EG", "AE") else 9
-            arrives = _at(story.opened, rng.randint(6, 21), rng.choice((5, 20, 35, 50)))
+            arrives = _at(story.opened, rng.randint(5, 8), rng.choice((5, 20, 35, 50)))  # met, then to the centre
             self._movement(story, MovementKind.AIRPORT_RECEPTION, "airport_reception",
                            arrives - datetime.timedelta(hours=hours), hours, origin, story.abroad, rng.choice(AIRPORTS),
                            "RU", carrier, rng.randrange(*COSTS["airport_reception"], 500))
@@ -2055,8 +2094,11 @@ class Demo:
                     line = _("Referral %(reference)s to %(organisation)s: %(status)s.")
                 self._event(story, "referral", at, line, actor=by,
                             obj=(referral, plan.organisation.name, str(ReferralStatus(status).label).lower()))
-            if plan.status == ReferralStatus.COMPLETED:
-                self._delivery(story, "ngo_referral", timezone.localdate(referral.completed_at),
+            # What the partner did, on the case's list of services: an NGO's follow-up, a clinic's care.
+            code = {OrganisationType.NGO: "ngo_referral", OrganisationType.HEALTH: "medical"}.get(
+                plan.organisation.organisation_type)
+            if plan.status == ReferralStatus.COMPLETED and code:
+                self._delivery(story, code, timezone.localdate(referral.completed_at),
                                partner=plan.organisation, outcome=referral.feedback, referral=referral)
 
     def _shared(self, story: Story, categories: Sequence[str], on: datetime.date) -> dict[str, str]:
@@ -2127,7 +2169,7 @@ class Demo:
                 if closed:
                     done = _at(min(due, closed), 15, rng.randint(0, 59))
                 elif due <= self.today:
-                    overdue = caseworker_open and rng.random() < 0.35
+                    overdue = caseworker_open and rng.random() < 0.12
                     done = None if overdue else _at(due, 15, rng.randint(0, 59))
                     if due < self.today - datetime.timedelta(days=45) and overdue:
                         due = self.today - datetime.timedelta(days=rng.randint(1, 12))
@@ -2172,14 +2214,14 @@ class Demo:
                                                       "Ушла от эксплуататоров и обратилась на нашу горячую линию; "
                                                       "нужны безопасное жильё и медицинская помощь.")))
             referral = self._inbound_referral(office, sent, shared, ReferralStatus.ACCEPTED,
-                                              answered=_at(story.opened, 10), case=story.case, person=person,
+                                              answered=self._opened_at(story), case=story.case, person=person,
                                               answerer=story.owner)
             story.case.referral_received = referral
             self.rows["inbound_cases"].append(story.case)
             self._consent(story, Purpose.REFERRAL, sent, [I_, C_, S_], organisation=self.angel)
-            self._event(story, "referral", _at(story.opened, 10), _("Referral %(reference)s from %(organisation)s "
-                        "accepted: case opened."), actor=story.owner,
-                        obj=(referral, self.angel.name, str(ReferralStatus.ACCEPTED.label).lower()))
+            line = _("Referral %(reference)s from %(organisation)s accepted: case opened.")
+            self._event(story, "referral", self._opened_at(story) + datetime.timedelta(seconds=30), line,
+                        actor=story.owner, obj=(referral, self.angel.name, str(ReferralStatus.ACCEPTED.label).lower()))
         waiting = _back_to_workday(today - datetime.timedelta(days=1))  # urgent: the answer is due today or so
         self._inbound_referral(office, waiting, self._inbound_shared(
             "Турсунова", "Гулнора", "Рашидовна", "F", D(today.year - 27, 4, 11), "UZ", "+7 926 418-27-90",
@@ -2230,25 +2272,26 @@ class Demo:
                 referral.reference = reference
         order = (ConsentRecord, TraffickingProfile, TraffickingEvent, Referral, ReferralUpdate, ServiceDelivery,
                  CentreStay, Movement, Goal, Task, CaseNote)
-        for model in order:  # each after the rows it points to (bulk_create takes their new ids)
-            model.objects.bulk_create(self.rows[model], batch_size=500)
+        for model in order:  # each after the rows it points to
+            _insert(model, self.rows[model])
         through = Movement.travellers.through
         through.objects.bulk_create([through(movement_id=m.pk, person_id=p.pk) for m, people in self.rows["travellers"]
                                      for p in people], batch_size=1000)
         for case in self.rows["inbound_cases"]:
             Case.objects.filter(pk=case.pk).update(referral_received=case.referral_received)
 
-    def _timeline(self, stories: list[Story]) -> None:
-        rows = []
+    def _timeline(self) -> None:
+        writer, rows = BulkWriter(CaseEvent), []
         for story, kind, at, summary, actor, obj in self.events:
             if isinstance(obj, tuple):  # a referral line, written once the reference is known
                 referral, organisation, status = obj
                 summary = summary % {"reference": referral.reference, "organisation": organisation, "status": status}
                 obj = referral
-            rows.append(CaseEvent(case=story.case, kind=kind, summary=summary, actor=actor, at=at,
-                                  object_type=obj._meta.label_lower if obj is not None else "",
-                                  object_id=str(obj.pk) if obj is not None else ""))
-        CaseEvent.objects.bulk_create(rows, batch_size=1000)
+            rows.append(writer.build({
+                "case_id": story.case.pk, "kind": kind, "summary": summary, "actor_id": actor.pk if actor else None,
+                "at": at, "object_type": obj._meta.label_lower if obj is not None else "",
+                "object_id": str(obj.pk) if obj is not None else ""}))
+        writer.insert(rows)
 
     def _report(self, stories: list[Story]) -> None:
         cases = Case.objects.filter(programme=CT)

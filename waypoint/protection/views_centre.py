@@ -37,7 +37,7 @@ from .models import CentreStay, Room
 
 # --- Forms --------------------------------------------------------------------------------------
 class CheckInForm(forms.Form):
-    person = PersonChoiceField(label=gettext_lazy("Guest"), queryset=None,
+    person = PersonChoiceField(label=gettext_lazy("Guest"), queryset=None, empty_label="—",
                                error_messages={"required": gettext_lazy("Choose who checks in.")})
     place = forms.ChoiceField(label=gettext_lazy("Room and bed"), help_text=gettext_lazy("Only free beds are listed."),
                               error_messages={"required": gettext_lazy("Choose a free bed."),
