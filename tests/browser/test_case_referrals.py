@@ -57,7 +57,7 @@ def test_a_case_worker_refers_from_the_case_and_the_ngo_answers(browser, live_se
     expect(staff.locator('input[name="categories"][value="contacts"]')).to_have_count(0)
     staff.locator('input[name="categories"][value="identity"]').check()
     staff.locator('input[name="categories"][value="situation"]').check()
-    staff.get_by_label("Situation and needs").fill("Identified at Sheremetyevo; needs a safe place.")
+    staff.get_by_role("textbox", name="Situation and needs").fill("Identified at Sheremetyevo; needs a safe place.")
     staff.get_by_label("Reason for the referral").fill("Needs shelter while her return is organised.")
     staff.get_by_role("button", name="Preview what is sent").click()
     preview = staff.locator("#preview")

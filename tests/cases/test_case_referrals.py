@@ -461,10 +461,12 @@ def test_a_printed_referral_is_sent_when_its_delivery_is_recorded(users, client_
     assert response["Location"] == f"/cases/{case.reference}/#referrals"
     draft.refresh_from_db()
     assert (draft.status, draft.delivery_method) == (ReferralStatus.SENT, DeliveryMethod.FAX)
-    assert draft.sent_at is not None and draft.delivered_at is not None
+    assert draft.sent_at is not None
+    assert draft.delivered_at is not None
     assert draft.due_on == services.working_days_after(TODAY, services.answer_days())
     assert AuditEvent.objects.filter(action=Action.SHARE).exists()
-    assert referral_events(case)[-1] == f"Referral {draft.reference} to City clinic No. 5: sent. Delivered: fax, {TODAY}."
+    assert referral_events(case)[-1] == (
+        f"Referral {draft.reference} to City clinic No. 5: sent. Delivered: fax, {TODAY}.")
     assert "Delivered: Fax" in panel_html(users["case_worker"], case)
 
 
@@ -546,6 +548,16 @@ def sent(users, case, shelter, ngo_x):
     return refer(users, case, shelter, categories=[IDENTITY])
 
 
+def test_the_partners_inbox_lists_the_referral_without_any_shared_field(users, client_for, sent):
+    content = client_for(users["partner_user"]).get("/referrals/").content.decode()
+
+    assert sent.reference in content
+    assert "Crisis shelter for women" in content
+    assert "Каримова" not in content
+    assert "Needs a safe place" not in content
+    assert sent.case.reference not in content
+
+
 @pytest.mark.parametrize(("method", "address"), [
     ("get", "/referrals/{pk}/"), ("get", "/referrals/{pk}/pdf/?language=en"), ("post", "/referrals/{pk}/answer/"),
     ("get", "/referrals/{pk}/delivery/"), ("post", "/referrals/{pk}/delivery/"), ("get", "/referrals/{pk}/print/"),
@@ -598,8 +610,10 @@ def test_another_case_worker_cannot_refer_from_the_case(users, case, shelter):
     assert not Referral.objects.exists()
 
 
-@pytest.mark.parametrize("url_", ["/referrals/from-case/CT-2026-00001/", "/referrals/{pk}/pdf/",
-                                  "/referrals/{pk}/delivery/", "/referrals/{pk}/open-case/", "/referrals/to-the-office/"])
+@pytest.mark.parametrize("url_", [
+    "/referrals/from-case/CT-2026-00001/", "/referrals/{pk}/pdf/", "/referrals/{pk}/delivery/",
+    "/referrals/{pk}/open-case/", "/referrals/to-the-office/",
+])
 def test_an_anonymous_visitor_is_sent_to_sign_in(client, sent, url_):
     response = client.get(url_.format(pk=sent.pk))
     assert response.status_code == 302

@@ -116,7 +116,7 @@ def test_after_the_consent_is_withdrawn_the_form_carries_no_personal_data(users,
 
 
 def test_an_unknown_language_is_a_programming_error(draft):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="printed in en or ru"):
         printable_referral.render_html(draft, "de")
 
 

@@ -113,8 +113,8 @@ COVERED_URL_NAMES = {
     # Services, movements and centre stays of a case: 404 and an audited denial outside the case in
     # tests/cases/test_deliveries.py, test_movements.py and tests/protection/test_stays.py; occupancy below.
     "case_services:delivery_add", "case_services:delivery_edit", "case_services:movement_add",
-    "case_services:movement_edit", "case_services:movement_status", "case_services:check_in",
-    "case_services:check_out", "centre:occupancy",
+    "case_services:movement_edit", "case_services:movement_status", "centre:check_in",
+    "centre:check_out", "centre:occupancy",
     # Consent: the registry (and its CSV) below; recording and withdrawing a consent and the signed form in
     # tests/consent/test_views.py.
     "consent:registry", "consent:record", "consent:form", "consent:withdraw",

@@ -331,7 +331,7 @@ def test_the_occupancy_page_shows_a_chosen_date(users, client_for, world):
 def test_the_check_in_form_offers_free_beds_only_and_saves(users, client_for, world):
     check_in(users["case_worker"], world)
     client = client_for(users["case_worker"])
-    url = reverse("case_services:check_in", args=[world.case.reference])
+    url = reverse("centre:check_in", args=[world.case.reference])
 
     page = client.get(url).content.decode()
     response = client.post(url, {"person": world.son.pk, "place": f"{world.room_b.pk}-2",
@@ -348,7 +348,7 @@ def test_the_check_in_form_names_the_problem(users, client_for, world):
     check_in(users["case_worker"], world)
 
     response = client_for(users["case_worker"]).post(
-        reverse("case_services:check_in", args=[world.case.reference]),
+        reverse("centre:check_in", args=[world.case.reference]),
         {"person": world.mother.pk, "place": f"{world.room_b.pk}-1", "checked_in_on": TODAY.isoformat()})
 
     assert response.status_code == 200
@@ -357,7 +357,7 @@ def test_the_check_in_form_names_the_problem(users, client_for, world):
 
 def test_the_check_out_form_saves_and_a_stale_one_answers_409(users, client_for, world):
     stay = check_in(users["case_worker"], world, checked_in_on=DAYS_AGO[3])
-    url = reverse("case_services:check_out", args=[world.case.reference, stay.pk])
+    url = reverse("centre:check_out", args=[world.case.reference, stay.pk])
     check_out(users["programme_manager"], stay, on=YESTERDAY)
 
     stale = client_for(users["case_worker"]).post(url, {"checked_out_on": TODAY.isoformat(), "version": 1})
@@ -370,7 +370,7 @@ def test_the_check_out_form_saves_and_a_stale_one_answers_409(users, client_for,
 
 def test_the_check_out_form_checks_a_guest_out(users, client_for, world):
     stay = check_in(users["case_worker"], world, checked_in_on=DAYS_AGO[3])
-    url = reverse("case_services:check_out", args=[world.case.reference, stay.pk])
+    url = reverse("centre:check_out", args=[world.case.reference, stay.pk])
 
     response = client_for(users["case_worker"]).post(url, {"checked_out_on": TODAY.isoformat(), "version": 1})
 
@@ -386,8 +386,8 @@ def test_the_stay_pages_are_not_found_outside_the_case(users, client_for, world,
     since = last_event_id()
 
     responses = [
-        client.get(reverse("case_services:check_in", args=[world.case.reference])),
-        client.post(reverse("case_services:check_out", args=[world.case.reference, stay.pk]),
+        client.get(reverse("centre:check_in", args=[world.case.reference])),
+        client.post(reverse("centre:check_out", args=[world.case.reference, stay.pk]),
                     {"checked_out_on": TODAY.isoformat(), "version": 1}),
     ]
 
@@ -401,7 +401,7 @@ def test_the_check_in_page_does_not_exist_for_other_programmes(users, client_for
     case = return_case(users)
     since = last_event_id()
 
-    response = client_for(users["case_worker_b"]).get(reverse("case_services:check_in", args=[case.reference]))
+    response = client_for(users["case_worker_b"]).get(reverse("centre:check_in", args=[case.reference]))
 
     assert response.status_code == 404
     assert denied(since, users["case_worker_b"])
@@ -418,9 +418,9 @@ def test_the_stays_panel_shows_current_and_past_stays_with_check_out(users, worl
 
     assert "Staying now" in html
     assert "Past stays" in html
-    assert reverse("case_services:check_out", args=[world.case.reference, current.pk]) in html
-    assert reverse("case_services:check_out", args=[world.case.reference, stay.pk]) not in html
-    assert reverse("case_services:check_in", args=[world.case.reference]) in html
+    assert reverse("centre:check_out", args=[world.case.reference, current.pk]) in html
+    assert reverse("centre:check_out", args=[world.case.reference, stay.pk]) not in html
+    assert reverse("centre:check_in", args=[world.case.reference]) in html
     assert "<td>7</td>" in html  # nights of the past stay
 
 

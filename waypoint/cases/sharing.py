@@ -74,7 +74,7 @@ PROFILE_FIELDS = ("caller_sex", "caller_age_band", "caller_nationality", "caller
 # The name as typed in parts (inbound referrals): shown as `name`, kept to register the person.
 NAME_PARTS = ("family_name", "given_name", "patronymic")
 URGENT, NORMAL = "urgent", "normal"
-URGENCY_LABELS = {URGENT: gettext_lazy("Urgent"), NORMAL: gettext_lazy("Normal")}
+URGENCY_LABELS = {NORMAL: gettext_lazy("Normal"), URGENT: gettext_lazy("Urgent")}
 
 
 def category_fields(category: str) -> list[SharedField]:

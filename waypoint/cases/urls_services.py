@@ -1,11 +1,7 @@
-"""Routes of a case's services, movements and centre stays, under /cases/<reference>/.
-
-Check-in and check-out are the counter-trafficking programme's pages (`protection.views_centre`): they are
-routed here so that every page of a case lives under its address."""
+"""Routes of a case's services and movements, under /cases/<reference>/. (Centre stays are the
+counter-trafficking programme's: `centre:check_in`, under /centre/<reference>/.)"""
 
 from django.urls import path
-
-from waypoint.protection import views_centre
 
 from . import views_services
 
@@ -17,6 +13,4 @@ urlpatterns: list = [
     path("<str:reference>/movements/new/", views_services.movement_add, name="movement_add"),
     path("<str:reference>/movements/<int:pk>/edit/", views_services.movement_edit, name="movement_edit"),
     path("<str:reference>/movements/<int:pk>/status/", views_services.movement_status, name="movement_status"),
-    path("<str:reference>/stays/new/", views_centre.check_in, name="check_in"),
-    path("<str:reference>/stays/<int:pk>/check-out/", views_centre.check_out, name="check_out"),
 ]

@@ -527,6 +527,7 @@ def refer_case(request: HttpRequest, reference: str) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     services_ = _services(user)
     filters = ServiceFilterForm(data if data is not None else (request.GET or None))
+    filters.fields["accepting_only"].label = _("Only services that would take this person")
     by_id = {str(member.person_id): member.person for member in members}
     principal = case.principal
     default = principal if principal is not None and str(principal.pk) in by_id else (

@@ -73,6 +73,7 @@ from waypoint.cases.models import (
     Vulnerability,
 )
 from waypoint.cases.references import REFERRAL_PREFIX
+from waypoint.cases.services import working_days_after
 from waypoint.cases.sharing import dumps
 from waypoint.consent import services as consent_services
 from waypoint.consent.models import ConsentRecord, DataCategory, HowGiven, Purpose
@@ -812,15 +813,6 @@ def _back_to_workday(day: datetime.date) -> datetime.date:
     return day
 
 
-def _working_days_after(start: datetime.date, days: int) -> datetime.date:
-    current, left = start, days
-    while left > 0:
-        current += datetime.timedelta(days=1)
-        if current.weekday() < 5:
-            left -= 1
-    return current
-
-
 def _age_band(age: int) -> str:
     for band in AgeBand.values:
         if band.endswith("+") and age >= int(band[:-1]):
@@ -1134,7 +1126,8 @@ class Demo:
                 spouse_sex = "F" if story.sex == "M" else "M"
                 spouse_age = max(18, story.age + rng.randint(-5, 5))
                 spouse = self._person(story.nationality, spouse_sex,
-                                      story.opened - datetime.timedelta(days=int(365.25 * spouse_age)), rng)
+                                      story.opened - datetime.timedelta(days=int(365.25 * spouse_age)), rng,
+                                      family=story.fields["family_name"])
                 story.family.append({**spouse, "role": MemberRole.SPOUSE})
 
     @staticmethod
@@ -1150,9 +1143,9 @@ class Demo:
             patronymic = "Van" if sex == "M" else "Thi"
         fields = {"given_name": render(given, population, scheme), "family_name": render(surname, population, scheme),
                   "patronymic": render(patronymic, population, scheme) if patronymic else ""}
-        if family and population.gendered_family:  # a child takes the mother's family name, in its own form
-            base = family[:-1] if family.endswith(("ова", "ева", "ина")) else family
-            fields["family_name"] = base + ("а" if sex == "F" and base != family else "")
+        if family and population.gendered_family:  # the family's name, in the form for this sex
+            base = family[:-1] if family.endswith(("ова", "ева", "ёва", "ина", "ына")) else family
+            fields["family_name"] = family_for(population, base, sex)
         elif family:
             fields["family_name"] = family
         languages = list(population.languages or ("ru",))
@@ -1449,7 +1442,7 @@ class Demo:
         rng = story.rng
         target = plan.target
         days = target.days if target else (10, 40)
-        plan.answered = _working_days_after(plan.sent, _weighted(rng, ((0, 20), (1, 30), (2, 20), (3, 15), (4, 10),
+        plan.answered = working_days_after(plan.sent, _weighted(rng, ((0, 20), (1, 30), (2, 20), (3, 15), (4, 10),
                                                                          (5, 5))))
         roll = rng.random()
         if roll < 0.05:
@@ -1522,7 +1515,7 @@ class Demo:
             sent = max(story.start, _back_to_workday(today - datetime.timedelta(days=ago)))
             plan = Plan(target, organisation, service, sent, status=status, forced=True)
             if status != ReferralStatus.SENT:
-                plan.answered = min(today, _working_days_after(sent, story.rng.randint(0, 2)))
+                plan.answered = min(today, working_days_after(sent, story.rng.randint(0, 2)))
             if status == ReferralStatus.IN_PROGRESS:
                 plan.progress = min(today, plan.answered + datetime.timedelta(days=3))
             if status == ReferralStatus.COMPLETED:
@@ -2058,7 +2051,7 @@ class Demo:
                 office=self.centre, status=plan.status,
                 reason=story.text(plan.target.reason if plan.target else EMBASSY_REASON),
                 shared=dumps(self._shared(story, categories, plan.sent or created)),
-                due_on=_working_days_after(plan.sent, 5) if plan.sent else None, delivery_method=method,
+                due_on=working_days_after(plan.sent, 5) if plan.sent else None, delivery_method=method,
                 delivered_at=delivered, sent_at=sent_at,
                 responded_at=answered if plan.status not in (ReferralStatus.SENT, ReferralStatus.CANCELLED) else None,
                 completed_at=ended if plan.status == ReferralStatus.COMPLETED else None,
@@ -2231,7 +2224,7 @@ class Demo:
         self._inbound_referral(office, declined, self._inbound_shared(
             "Ахмедова", "Шахноза", "", "F", D(today.year - 34, 9, 2), "TJ", "",
             "Просит помочь вернуть долг работодателя за три месяца."), ReferralStatus.DECLINED,
-            answered=_at(_working_days_after(declined, 2), 11), answerer=self.manager,
+            answered=_at(working_days_after(declined, 2), 11), answerer=self.manager,
             note="Not a trafficking situation: a labour dispute. We referred her to the Civic Assistance Committee "
                  "for legal help.")
 
@@ -2253,7 +2246,7 @@ class Demo:
         referral = self._add(Referral(
             kind=ReferralKind.PERSON, direction=ReferralDirection.INBOUND, organisation=self.angel, person=person,
             case=case, programme=CT, office=office, status=status, reason=shared["situation"], shared=dumps(shared),
-            due_on=_working_days_after(sent, 1 if shared.get("urgency") == "urgent" else 5), channel=Channel.NGO,
+            due_on=working_days_after(sent, 1 if shared.get("urgency") == "urgent" else 5), channel=Channel.NGO,
             delivery_method=DeliveryMethod.WAYPOINT, delivered_at=sent_at, sent_at=sent_at, responded_at=answered,
             decline_reason=note if status == ReferralStatus.DECLINED else "", created_by=self.partner,
             created_at=sent_at))

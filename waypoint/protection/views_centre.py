@@ -1,5 +1,5 @@
 """The rehabilitation centre's pages: occupancy (`centre:occupancy`), checking a case member in to a bed
-and out again (`case_services:check_in`, `case_services:check_out`), and the stays panel of a CT case page.
+and out again (`centre:check_in`, `centre:check_out`), and the stays panel of a CT case page.
 
 Cases come through `policy.get_for(..., "change")` (404 and an audited denial outside the user's hands);
 every write goes through `stays`.
