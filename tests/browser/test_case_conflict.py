@@ -76,4 +76,6 @@ def test_two_browsers_editing_one_case_produce_a_conflict_not_a_lost_update(brow
     expect(timeline).to_contain_text("Vulnerabilities: added Pregnant.")
     assert [event.summary for event in CaseEvent.objects.filter(case=case)].count("Summary edited.") == 2
     screenshot(second, "case-page")
+    for page in (first, second):  # before the live server stops: no request may outlive it
+        page.context.close()
     assert violations == []

@@ -116,6 +116,7 @@ def test_without_any_consent_the_form_says_so_and_offers_nothing(users, client_f
     content = client_for(users["case_worker"]).get(f"{url(case)}?service={shelter.pk}").content.decode()
 
     assert "has no valid consent to be referred to NGO X" in content
+    assert f"/consent/person/{case.principal.pk}/new/?case={case.reference}" in content
     assert 'name="categories"' not in content
 
 
