@@ -211,6 +211,8 @@ TASKS = {"default": {"BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.Databa
 
 # --- Languages ------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
+# Day-first English dates (the US defaults read as other dates in Russia).
+FORMAT_MODULE_PATH = ["waypoint.config.formats"]
 LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 LOCALE_PATHS = [BASE_DIR / "waypoint" / "locale"]
 LANGUAGE_COOKIE_NAME = "waypoint_language"
