@@ -496,3 +496,14 @@ def test_the_movement_pages_are_not_found_outside_the_case(users, client_for, wo
     assert len(denied(since, users[persona])) == 3
     movement.refresh_from_db()
     assert movement.status == MovementStatus.PLANNED
+
+
+def test_an_airport_reception_is_met_in_one_step_and_has_no_journey_steps():
+    """A reception has nothing "in transit": from planned it is met (completed), confirmed or cancelled."""
+    reception = Movement(kind=MovementKind.AIRPORT_RECEPTION, status=MovementStatus.PLANNED)
+    journey = Movement(kind=MovementKind.DOMESTIC, status=MovementStatus.PLANNED)
+    assert movements.next_steps(reception) == (MovementStatus.BOOKED, MovementStatus.COMPLETED,
+                                               MovementStatus.CANCELLED)
+    assert MovementStatus.COMPLETED not in movements.next_steps(journey)
+    reception.status = MovementStatus.BOOKED
+    assert movements.next_steps(reception) == (MovementStatus.COMPLETED, MovementStatus.CANCELLED)

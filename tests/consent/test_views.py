@@ -506,7 +506,7 @@ def test_the_person_page_lists_the_consents_and_offers_to_record_one(users, clie
     assert "Consent: Referral to another organisation, to NGO X" in content
     assert f"valid until {(TODAY + datetime.timedelta(days=90)).isoformat()}" in content
     assert f'href="{record_url(person)}#consent-{consent.pk}"' in content
-    assert f'<a href="{record_url(person)}">Record consent</a>' in content
+    assert f'<a class="button" href="{record_url(person)}">Record consent</a>' in content
 
 
 # --- The registry ---------------------------------------------------------------------------------

@@ -195,14 +195,15 @@ def test_related_records_come_from_the_registered_providers_in_order(worker, per
     def second(user, who):
         return iter([related.Related("Case B", "/cases/b/", "closed")]) if user == worker else []
 
-    assert related.related_to(worker, person) == []
+    # Nothing refers to the person yet; the consent app offers an action (record a consent), not a record.
+    assert related.records(related.related_to(worker, person)) == []
     related.register(first)
     related.register(second)
     related.register(first)  # registering twice is harmless
     try:
-        assert [r.label for r in related.related_to(worker, person)] == ["Case A", "Case B"]
-        assert related.related_to(worker, person)[1].detail == "closed"
+        assert [r.label for r in related.records(related.related_to(worker, person))] == ["Case A", "Case B"]
+        assert related.records(related.related_to(worker, person))[1].detail == "closed"
     finally:
         related.unregister(first)
         related.unregister(second)
-    assert related.related_to(worker, person) == []
+    assert related.records(related.related_to(worker, person)) == []

@@ -173,8 +173,8 @@ class NewPersonForm(forms.ModelForm):
 
     class Meta:
         model = Person
-        fields = ("family_name", "given_name", "patronymic", "sex", "birth_date")
-        widgets = {"birth_date": date_widget()}
+        fields = ("family_name", "given_name", "patronymic", "sex", "birth_date", "phone")
+        widgets = {"birth_date": date_widget(), "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -15,6 +15,7 @@ from django.forms import BaseForm
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import User
@@ -188,9 +189,10 @@ class MovementForm(forms.Form):
     travellers = PeopleChoiceField(label=_("Who travels"), queryset=Person.objects.none(),
                                    widget=forms.CheckboxSelectMultiple,
                                    error_messages={"required": _("Choose at least one traveller.")})
-    origin = forms.CharField(label=_("From"), max_length=200, help_text=_("City, airport or station."))
+    origin = forms.CharField(label=pgettext_lazy("journey", "From"), max_length=200,
+                             help_text=_("City, airport or station."))
     origin_country = forms.ChoiceField(label=_("From country"), required=False, choices=_country_choices)
-    destination = forms.CharField(label=_("To"), max_length=200)
+    destination = forms.CharField(label=pgettext_lazy("journey", "To"), max_length=200)
     destination_country = forms.ChoiceField(label=_("To country"), required=False, choices=_country_choices)
     departs_at = forms.DateTimeField(label=_("Departure"), widget=datetime_widget(),
                                      error_messages={"required": _("Give the departure date and time.")})

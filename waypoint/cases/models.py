@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waypoint.accounts.models import Programme
 from waypoint.core.fields import EncryptedTextField
@@ -308,7 +309,7 @@ class ReferralUpdate(models.Model):
 
 # --- Case work: the plan, notes, attachments and the timeline ----------------------------------
 class GoalStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("goal", "Open")
     ACHIEVED = "achieved", _("Achieved")
     DROPPED = "dropped", _("Dropped")
 

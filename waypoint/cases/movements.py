@@ -68,8 +68,17 @@ EDITABLE = ("kind", "travellers", "origin", "origin_country", "destination", "de
 SENSITIVE_FIELDS = ("ticket_numbers", "note")  # a ticket number finds the person on a flight: never in the trail
 
 
+# A reception at the airport has no journey of its own to be under way: the person is met, or not.
+RECEPTION_STEPS: dict[str, tuple[str, ...]] = {
+    MovementStatus.PLANNED: (MovementStatus.BOOKED, MovementStatus.COMPLETED, MovementStatus.CANCELLED),
+    MovementStatus.BOOKED: (MovementStatus.COMPLETED, MovementStatus.CANCELLED),
+    MovementStatus.IN_TRANSIT: (MovementStatus.COMPLETED, MovementStatus.CANCELLED),
+}
+
+
 def next_steps(movement: Movement) -> tuple[str, ...]:
-    return NEXT_STEPS.get(movement.status, ())
+    steps = RECEPTION_STEPS if movement.kind == MovementKind.AIRPORT_RECEPTION else NEXT_STEPS
+    return steps.get(movement.status, ())
 
 
 def day_of(moment: datetime.datetime) -> datetime.date:

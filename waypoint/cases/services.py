@@ -521,7 +521,8 @@ def allowed_actions(user: User, referral: Referral) -> list[str]:
         return []
     own_organisation = user.role == Role.PARTNER_USER and user.partner_organisation_id == referral.organisation_id
     if referral.direction == ReferralDirection.INBOUND:
-        partner_actions = (CANCEL,) if own_organisation else ()
+        # The partner withdraws its referral only while the office has not answered (accepted or declined it).
+        partner_actions = (CANCEL,) if own_organisation and referral.status == ReferralStatus.SENT else ()
         actions = partner_actions if user.role == Role.PARTNER_USER else (DECLINE,)
     elif user.role == Role.PARTNER_USER:
         actions = PARTNER_ACTIONS if own_organisation else ()

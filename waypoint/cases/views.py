@@ -468,11 +468,13 @@ def act(request: HttpRequest, pk) -> HttpResponse:
 @login_required
 @require_GET
 def printable(request: HttpRequest, pk) -> HttpResponse:
-    """A page to print (or save as PDF) for an organisation without Waypoint users: only what was shared."""
+    """A page to print (or save as PDF) for an organisation without Waypoint users: only what was shared, and of
+    it what the organisation may read now (as the PDF: after a withdrawal, staff print no personal data either;
+    the referral page keeps the office's record of what was sent)."""
     referral = _referral(request, pk)
     shared = sharing.loads(referral.shared)
     _audit_view(request, referral, shared, "print")
-    shown = sharing.visible_rows(referral, request.user)
+    shown = sharing.organisation_view(referral)
     return render(request, "cases/referral_print.html", {
         "referral": referral, "rows": shown.rows, "shown": shown, "printed_on": timezone.localdate(),
     })

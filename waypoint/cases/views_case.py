@@ -31,7 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from waypoint.accounts import policy
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.consent import services as consent_services
+from waypoint.consent import views as consent_views
 from waypoint.consent.models import ConsentRecord
 from waypoint.people import lookup
 from waypoint.people import views as people_views
@@ -747,10 +747,11 @@ def attachment_remove(request: HttpRequest, reference: str, pk: int) -> HttpResp
 def consent_withdraw(request: HttpRequest, reference: str, consent_id: int) -> HttpResponse:
     """Withdraw a member's consent from the case page: it stops covering anything at once."""
     case = policy.get_for(request.user, Case, "view", reference=reference, request=request)
-    consent = policy.get_for(request.user, ConsentRecord.objects.filter(person__case_memberships__case=case),
+    consent = policy.get_for(request.user, ConsentRecord.objects.filter(person__case_memberships__case=case)
+                             .select_related("person", "recipient_organisation"),
                              "change", pk=consent_id, request=request)
     try:
-        consent_services.withdraw(request.user, consent, request.POST.get("note", "")[:2000], request=request)
+        consent_views.withdraw_on_cases(request, consent)  # with its line on the timeline of the person's cases
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -31,7 +31,7 @@ from . import deliveries, movements
 from .casework import display_name
 from .forms_services import DeliveryForm, MovementForm, apply_errors, differences, person_label
 from .locking import ConflictError
-from .models import Case, Movement, MovementStatus, ServiceDelivery
+from .models import Case, Movement, MovementKind, MovementStatus, ServiceDelivery
 
 STEP_LABELS = {
     MovementStatus.BOOKED: gettext_lazy("Booked"),
@@ -39,6 +39,14 @@ STEP_LABELS = {
     MovementStatus.COMPLETED: gettext_lazy("Arrived"),
     MovementStatus.CANCELLED: gettext_lazy("Cancel"),
 }
+RECEPTION_STEP_LABELS = {
+    **STEP_LABELS, MovementStatus.BOOKED: gettext_lazy("Arrival confirmed"),
+    MovementStatus.COMPLETED: gettext_lazy("Met at the airport"),
+}
+
+
+def step_labels(movement: Movement) -> dict:
+    return RECEPTION_STEP_LABELS if movement.kind == MovementKind.AIRPORT_RECEPTION else STEP_LABELS
 
 
 def editable_case(request: HttpRequest, reference: str) -> Case:
@@ -98,7 +106,8 @@ def movements_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         items.append({
             "movement": movement, "itinerary": movements.itinerary(movement), "escort": escort,
             "travellers": [person_label(user, person) for person in movement.travellers.all()],
-            "steps": [(step, STEP_LABELS[step]) for step in movements.next_steps(movement)] if may_change else [],
+            "steps": [(step, step_labels(movement)[step]) for step in movements.next_steps(movement)]
+            if may_change else [],
         })
     return {"items": items, "may_change": may_change, "may_add": may_change and not case.is_closed}
 

@@ -224,6 +224,23 @@ def record_consent(request: HttpRequest, person_pk: int) -> HttpResponse:
     })
 
 
+def withdraw_on_cases(request: HttpRequest, consent: ConsentRecord) -> ConsentRecord:
+    """Withdraw the consent (ValidationError if it already was) and write it on the timeline of each of the
+    person's cases in the user's hands, in one transaction. Both withdraw buttons (the person's consents and the
+    case page's consents panel) come here."""
+    user = request.user
+    person = consent.person
+    cases = list(policy.scope(user, Case.objects.filter(members__person=person), "change").distinct())
+    with transaction.atomic():
+        withdrawn = services.withdraw(user, consent, request.POST.get("note", "")[:2000], request=request)
+        for case in cases:
+            timeline.log(case, timeline.CONSENT, _(
+                "Consent withdrawn for %(person)s: %(purpose)s, to %(recipient)s. It no longer covers any sharing."
+            ) % {"person": person.reference, "purpose": consent.get_purpose_display(),
+                 "recipient": recipient_text(consent)}, actor=user, obj=withdrawn)
+    return withdrawn
+
+
 @login_required
 @require_POST
 def withdraw_consent(request: HttpRequest, pk: int) -> HttpResponse:
@@ -234,15 +251,8 @@ def withdraw_consent(request: HttpRequest, pk: int) -> HttpResponse:
     consent = policy.get_for(user, ConsentRecord.objects.select_related("person", "recipient_organisation"),
                              "change", pk=pk, request=request)
     person = consent.person
-    cases = list(policy.scope(user, Case.objects.filter(members__person=person), "change").distinct())
     try:
-        with transaction.atomic():
-            withdrawn = services.withdraw(user, consent, request.POST.get("note", "")[:2000], request=request)
-            for case in cases:
-                timeline.log(case, timeline.CONSENT, _(
-                    "Consent withdrawn for %(person)s: %(purpose)s, to %(recipient)s. It no longer covers any sharing."
-                ) % {"person": person.reference, "purpose": consent.get_purpose_display(),
-                     "recipient": recipient_text(consent)}, actor=user, obj=withdrawn)
+        withdraw_on_cases(request, consent)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
@@ -307,7 +317,7 @@ def consents_for_person(user, person: Person) -> Iterable[Related]:
                 "how": consent.get_how_given_display().lower(), "state": state},
         )
     if may_record:
-        yield Related(label=_("Record consent"), url=url)
+        yield Related(label=_("Record consent"), url=url, action=True)
 
 
 # --- The registry of the data protection officer -------------------------------------------------

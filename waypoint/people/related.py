@@ -19,11 +19,15 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Related:
-    """One line of the "Cases" section: what it is, where it opens, and a short detail (status, date)."""
+    """One line of the "Cases" section: what it is, where it opens, and a short detail (status, date).
+
+    An `action` is a link to do something (record a consent), not a record: the page shows actions as
+    buttons under the list, and "nothing refers to this person" still holds when only actions came back."""
 
     label: str
     url: str
     detail: str = ""
+    action: bool = False
 
 
 Provider = Callable[["User", "Person"], Iterable[Related]]
@@ -44,8 +48,17 @@ def unregister(provider: Provider) -> None:
 
 
 def related_to(user: User, person: Person) -> list[Related]:
-    """Everything the registered providers let this user see about this person, in registration order."""
+    """Everything the registered providers let this user see about this person, in registration order
+    (records and actions; see `records` and `actions`)."""
     found: list[Related] = []
     for provider in _providers:
         found.extend(provider(user, person))
     return found
+
+
+def records(found: list[Related]) -> list[Related]:
+    return [item for item in found if not item.action]
+
+
+def actions(found: list[Related]) -> list[Related]:
+    return [item for item in found if item.action]

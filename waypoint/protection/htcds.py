@@ -5,6 +5,7 @@ Codes are HTCDS's own values, so a CTDC export is a down-coding of these columns
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TraffickingStatus(models.TextChoices):
@@ -128,7 +129,7 @@ class CaseStatus(models.TextChoices):
     """HTCDS case status; the CT workflow adds "intake" before a case is active."""
 
     INTAKE = "intake", _("Intake")
-    ACTIVE = "Active", _("Active")
+    ACTIVE = "Active", pgettext_lazy("case status", "Active")
     FOLLOW_UP = "FollowUp", _("Follow-up")
     CLOSED = "Closed", _("Closed")
     CLOSED_REFERRED = "ClosedReferred", _("Closed and referred")

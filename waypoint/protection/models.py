@@ -4,6 +4,7 @@ granularity, the trafficking events, and stays in the rehabilitation centre."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waypoint.core.fields import EncryptedTextField
 
@@ -84,7 +85,7 @@ class TraffickingEvent(models.Model):
     event_type = models.CharField(_("event"), max_length=20, choices=htcds.EventType.choices)
     country = models.CharField(_("country"), max_length=2)
     place = EncryptedTextField(_("place"), blank=True)
-    started_on = models.DateField(_("from"), null=True, blank=True)
+    started_on = models.DateField(pgettext_lazy("date", "from"), null=True, blank=True)
     ended_on = models.DateField(_("until"), null=True, blank=True)
 
     class Meta:
