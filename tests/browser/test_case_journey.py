@@ -272,6 +272,7 @@ def test_a_victim_referred_by_an_embassy_from_registration_to_a_completed_referr
     staff.get_by_label("Reason for the referral").fill("Again, for counselling.")
     staff.get_by_role("button", name="Send the referral").click()
     expect(staff.locator(".form-errors")).to_contain_text("has not consented")
+    expect(staff.locator("#preview")).to_have_count(0)  # nothing went: no "what NGO X will receive"
     _screenshot(staff, "referral-refused")
     assert Referral.objects.count() == 1
     staff.context.close()

@@ -558,6 +558,7 @@ def refer_case(request: HttpRequest, reference: str) -> HttpResponse:
                 )
             except ValidationError as error:
                 apply_errors([form], error)
+                preview = None  # nothing was sent: no "exactly what … will receive" under the refusal
             else:
                 if referral.status == ReferralStatus.DRAFT:
                     messages.success(request, _("Referral %(reference)s was saved as a draft.") % {

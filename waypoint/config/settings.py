@@ -24,6 +24,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 HTTPS = env_bool("HTTPS", True)
 # Demo conveniences (the `demo_totp` command) are refused unless this is on.
 WAYPOINT_DEMO = env_bool("WAYPOINT_DEMO", False)
+# The largest request body accepted (uploads included): refused with 413 before Django reads it.
+WAYPOINT_MAX_REQUEST_BYTES = env_int("WAYPOINT_MAX_REQUEST_BYTES", 50 * 1024 * 1024)
 
 INSTALLED_APPS = [
     "waypoint.core",
@@ -52,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "waypoint.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
