@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from waypoint.accounts.models import Programme
 from waypoint.audit.models import Action, AuditEvent
-from waypoint.cases import casework, panels
+from waypoint.cases import casework, notes, panels, plan
 from waypoint.cases.models import (
     Attachment,
     AttachmentKind,
@@ -137,10 +137,10 @@ def test_overdue_means_a_task_or_a_sent_referral_past_its_date(users, client_for
     third = casework.open_case(manager, programme=CT, principal=register(manager, "Кузнецова", "Анна"),
                                owner=manager, channel=Channel.SELF)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
-    casework.add_task(manager, case, title="Call the embassy", due_on=yesterday)
-    done = casework.add_task(manager, third, title="Done late", due_on=yesterday)
-    casework.set_task_done(manager, done, version=1, done=True)
-    casework.add_task(manager, third, title="Later", due_on=timezone.localdate() + datetime.timedelta(days=3))
+    plan.add_task(manager, case, title="Call the embassy", due_on=yesterday)
+    done = plan.add_task(manager, third, title="Done late", due_on=yesterday)
+    plan.set_task_done(manager, done, version=1, done=True)
+    plan.add_task(manager, third, title="Later", due_on=timezone.localdate() + datetime.timedelta(days=3))
     Referral.objects.create(reference="R-2026-90001", organisation=ngo_x, case=other_case, programme=CT,
                             office=other_case.office, status=ReferralStatus.SENT, due_on=yesterday)
     Referral.objects.create(reference="R-2026-90002", organisation=ngo_x, case=third, programme=CT,
@@ -367,8 +367,8 @@ def test_the_panels_of_other_apps_sit_between_the_plan_and_the_notes(users, clie
 
 
 def test_the_timeline_is_newest_first_and_filtered_by_kind(users, client_for, case):
-    casework.add_note(users["case_worker"], case, "Called her sister.")
-    casework.add_goal(users["case_worker"], case, title="Safe accommodation")
+    notes.add_note(users["case_worker"], case, "Called her sister.")
+    plan.add_goal(users["case_worker"], case, title="Safe accommodation")
     client = client_for(users["case_worker"])
 
     everything = page(client, f"/cases/{case.reference}/").split('id="timeline"')[1]
@@ -435,8 +435,8 @@ def test_plan_notes_and_members_from_the_page(users, client_for, case):
 
 
 def test_a_task_marked_from_a_stale_page_is_a_conflict(users, client_for, case):
-    task = casework.add_task(users["case_worker"], case, title="Call the embassy")
-    casework.set_task_done(users["programme_manager"], task, version=1, done=True)
+    task = plan.add_task(users["case_worker"], case, title="Call the embassy")
+    plan.set_task_done(users["programme_manager"], task, version=1, done=True)
 
     response = client_for(users["case_worker"]).post(f"/cases/{case.reference}/tasks/{task.pk}/done/",
                                                      {"version": "1"})
@@ -524,12 +524,12 @@ def test_an_edit_with_a_mistake_names_the_field(users, client_for, case):
 
 
 def test_goal_and_note_edits_have_the_same_conflict_treatment(users, client_for, case):
-    goal = casework.add_goal(users["case_worker"], case, title="Medical check-up")
-    note = casework.add_note(users["case_worker"], case, "First text.")
+    goal = plan.add_goal(users["case_worker"], case, title="Medical check-up")
+    note = notes.add_note(users["case_worker"], case, "First text.")
     worker = client_for(users["case_worker"])
-    casework.edit_goal(users["programme_manager"], goal, version=1, title="Medical check-up at the clinic",
+    plan.edit_goal(users["programme_manager"], goal, version=1, title="Medical check-up at the clinic",
                        plan_type="", status="open", target_on=None)
-    casework.edit_note(users["case_worker"], note, version=1, text="Second text.")
+    notes.edit_note(users["case_worker"], note, version=1, text="Second text.")
 
     stale_goal = worker.post(f"/cases/{case.reference}/goals/{goal.pk}/edit/", {
         "version": "1", "title": "My title", "status": "achieved"})
@@ -545,7 +545,7 @@ def test_goal_and_note_edits_have_the_same_conflict_treatment(users, client_for,
 
 
 def test_only_the_author_opens_a_notes_correction(users, client_for, case):
-    note = casework.add_note(users["case_worker"], case, "Mine.")
+    note = notes.add_note(users["case_worker"], case, "Mine.")
     before = last_event_id()
     assert client_for(users["programme_manager"]).get(
         f"/cases/{case.reference}/notes/{note.pk}/edit/").status_code == 404
@@ -586,7 +586,7 @@ def test_a_wrong_file_is_refused_on_the_page_with_the_field_named(users, client_
 
 
 def test_a_removed_file_is_no_longer_served(users, client_for, case, django_capture_on_commit_callbacks):
-    attachment = casework.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile("a.pdf", PDF),
+    attachment = notes.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile("a.pdf", PDF),
                                             kind=AttachmentKind.LEGAL)
     client = client_for(users["case_worker"])
     with django_capture_on_commit_callbacks(execute=True):
@@ -602,11 +602,11 @@ def parts(users, case):
     worker = users["case_worker"]
     spouse = register(worker, "Ковальчук", "Олег")
     return {
-        "goal": casework.add_goal(worker, case, title="Goal"),
-        "task": casework.add_task(worker, case, title="Task"),
-        "note": casework.add_note(worker, case, "Note"),
+        "goal": plan.add_goal(worker, case, title="Goal"),
+        "task": plan.add_task(worker, case, title="Task"),
+        "note": notes.add_note(worker, case, "Note"),
         "member": casework.add_member(worker, case, spouse, MemberRole.SPOUSE),
-        "attachment": casework.upload_attachment(worker, case, upload=SimpleUploadedFile("a.pdf", PDF),
+        "attachment": notes.upload_attachment(worker, case, upload=SimpleUploadedFile("a.pdf", PDF),
                                                  kind=AttachmentKind.LEGAL),
     }
 
@@ -644,8 +644,8 @@ def test_nobody_outside_the_case_reaches_its_pages(users, client_for, case, part
 
 
 def test_a_part_of_another_case_is_not_reached_through_ones_own(users, client_for, case, other_case):
-    foreign = casework.add_note(users["programme_manager"], other_case, "Theirs.")
-    foreign_file = casework.upload_attachment(users["programme_manager"], other_case,
+    foreign = notes.add_note(users["programme_manager"], other_case, "Theirs.")
+    foreign_file = notes.upload_attachment(users["programme_manager"], other_case,
                                               upload=SimpleUploadedFile("b.pdf", PDF), kind=AttachmentKind.LEGAL)
     client = client_for(users["case_worker"])
     before = last_event_id()

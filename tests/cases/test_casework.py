@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from waypoint.accounts.models import Programme
 from waypoint.audit.models import Action, AuditEvent
-from waypoint.cases import casework, timeline
+from waypoint.cases import casework, notes, plan, timeline
 from waypoint.cases.locking import ConflictError
 from waypoint.cases.models import (
     Attachment,
@@ -364,16 +364,16 @@ def test_registering_a_new_member_and_adding_them_is_one_step(users, case):
 
 # --- The plan ------------------------------------------------------------------------------------------
 def test_a_goal_takes_an_htcds_support_plan_type_in_the_ct_programme(users, case):
-    goal = casework.add_goal(users["case_worker"], case, title="Safe accommodation", plan_type=SupportPlanType.HEALTH,
+    goal = plan.add_goal(users["case_worker"], case, title="Safe accommodation", plan_type=SupportPlanType.HEALTH,
                              target_on=datetime.date(2026, 9, 1))
 
     assert (goal.plan_type, goal.status) == ("Health", GoalStatus.OPEN)
     assert lines(case, timeline.PLAN) == ["Goal added: Safe accommodation."]
     with pytest.raises(ValidationError) as refused:
-        casework.add_goal(users["case_worker"], case, title="x", plan_type="Astrology")
+        plan.add_goal(users["case_worker"], case, title="x", plan_type="Astrology")
     assert "plan_type" in refused.value.message_dict
     with pytest.raises(ValidationError) as empty:
-        casework.add_goal(users["case_worker"], case, title="  ")
+        plan.add_goal(users["case_worker"], case, title="  ")
     assert "title" in empty.value.message_dict
     assert case.goals.count() == 1
 
@@ -384,21 +384,21 @@ def test_a_programme_without_plan_types_takes_none(users, person):
     case = casework.open_case(worker, programme=Programme.RETURN, principal=person, owner=worker, channel="self")
 
     with pytest.raises(ValidationError):
-        casework.add_goal(worker, case, title="Ticket home", plan_type=SupportPlanType.HEALTH)
-    assert casework.add_goal(worker, case, title="Ticket home").plan_type == ""
+        plan.add_goal(worker, case, title="Ticket home", plan_type=SupportPlanType.HEALTH)
+    assert plan.add_goal(worker, case, title="Ticket home").plan_type == ""
 
 
 def test_achieving_a_goal_dates_it_and_a_stale_goal_edit_writes_nothing(users, case):
-    goal = casework.add_goal(users["case_worker"], case, title="Medical check-up")
+    goal = plan.add_goal(users["case_worker"], case, title="Medical check-up")
 
-    casework.edit_goal(users["case_worker"], goal, version=1, title="Medical check-up", plan_type="",
+    plan.edit_goal(users["case_worker"], goal, version=1, title="Medical check-up", plan_type="",
                        status=GoalStatus.ACHIEVED, target_on=None)
     goal.refresh_from_db()
     assert (goal.status, goal.achieved_on, goal.version) == (GoalStatus.ACHIEVED, timezone.localdate(), 2)
     assert lines(case, timeline.PLAN)[-1] == "Goal achieved: Medical check-up."
 
     with pytest.raises(ConflictError):
-        casework.edit_goal(users["programme_manager"], goal, version=1, title="Changed", plan_type="",
+        plan.edit_goal(users["programme_manager"], goal, version=1, title="Changed", plan_type="",
                            status=GoalStatus.DROPPED, target_on=None)
     goal.refresh_from_db()
     assert (goal.title, goal.status, goal.version) == ("Medical check-up", GoalStatus.ACHIEVED, 2)
@@ -407,28 +407,28 @@ def test_achieving_a_goal_dates_it_and_a_stale_goal_edit_writes_nothing(users, c
 def test_tasks_are_for_staff_of_the_programme_and_under_goals_of_the_case(users, case, colleague, person):
     other_case = casework.open_case(users["case_worker"], programme=CT, principal=people_services.register(
         users["case_worker"], {"family_name": "Другая"}, programme=CT), owner=users["case_worker"], channel="self")
-    foreign_goal = casework.add_goal(users["case_worker"], other_case, title="Elsewhere")
+    foreign_goal = plan.add_goal(users["case_worker"], other_case, title="Elsewhere")
 
     with pytest.raises(ValidationError) as refused:
-        casework.add_task(users["case_worker"], case, title="Buy a ticket", assigned_to=users["case_worker_b"],
+        plan.add_task(users["case_worker"], case, title="Buy a ticket", assigned_to=users["case_worker_b"],
                           goal=foreign_goal)
     assert set(refused.value.message_dict) == {"assigned_to", "goal"}
     assert not case.tasks.exists()
 
-    goal = casework.add_goal(users["case_worker"], case, title="Return home")
-    task = casework.add_task(users["case_worker"], case, title="Buy a ticket", assigned_to=colleague, goal=goal,
+    goal = plan.add_goal(users["case_worker"], case, title="Return home")
+    task = plan.add_task(users["case_worker"], case, title="Buy a ticket", assigned_to=colleague, goal=goal,
                              due_on=datetime.date(2026, 5, 4))
     assert lines(case, timeline.PLAN)[-1] == "Task added: Buy a ticket (due 2026-05-04, for Anna Petrova)."
 
-    casework.set_task_done(users["case_worker"], task, version=1, done=True)
+    plan.set_task_done(users["case_worker"], task, version=1, done=True)
     task.refresh_from_db()
     assert (task.done_by, task.version) == (users["case_worker"], 2)
     assert task.done_at is not None
     with pytest.raises(ConflictError):
-        casework.set_task_done(users["programme_manager"], task, version=1, done=False)
+        plan.set_task_done(users["programme_manager"], task, version=1, done=False)
     task.refresh_from_db()
     assert task.done_at is not None
-    casework.set_task_done(users["programme_manager"], task, version=2, done=False)
+    plan.set_task_done(users["programme_manager"], task, version=2, done=False)
     task.refresh_from_db()
     assert task.done_at is None
     assert lines(case, timeline.PLAN)[-2:] == ["Task done: Buy a ticket.", "Task not done after all: Buy a ticket."]
@@ -436,13 +436,13 @@ def test_tasks_are_for_staff_of_the_programme_and_under_goals_of_the_case(users,
 
 # --- Notes ---------------------------------------------------------------------------------------------
 def test_a_note_is_encrypted_and_its_correction_never_repeats_the_old_text(users, case):
-    note = casework.add_note(users["case_worker"], case, "She was held in a flat in Podolsk.")
+    note = notes.add_note(users["case_worker"], case, "She was held in a flat in Podolsk.")
     with connection.cursor() as cursor:
         cursor.execute("SELECT text FROM cases_casenote WHERE id = %s", [note.pk])
         [raw] = cursor.fetchone()
     assert "Podolsk" not in raw
 
-    casework.edit_note(users["case_worker"], note, version=1, text="She was held in a flat near Moscow.")
+    notes.edit_note(users["case_worker"], note, version=1, text="She was held in a flat near Moscow.")
 
     note.refresh_from_db()
     assert (note.text, note.version) == ("She was held in a flat near Moscow.", 2)
@@ -456,13 +456,13 @@ def test_a_note_is_encrypted_and_its_correction_never_repeats_the_old_text(users
 
 
 def test_only_the_author_corrects_a_note_and_a_stale_correction_writes_nothing(users, case):
-    note = casework.add_note(users["case_worker"], case, "First version.")
+    note = notes.add_note(users["case_worker"], case, "First version.")
 
     with pytest.raises(ValidationError):
-        casework.edit_note(users["programme_manager"], note, version=1, text="The manager's version.")
-    casework.edit_note(users["case_worker"], note, version=1, text="Second version.")
+        notes.edit_note(users["programme_manager"], note, version=1, text="The manager's version.")
+    notes.edit_note(users["case_worker"], note, version=1, text="Second version.")
     with pytest.raises(ConflictError):
-        casework.edit_note(users["case_worker"], note, version=1, text="From an old window.")
+        notes.edit_note(users["case_worker"], note, version=1, text="From an old window.")
 
     note.refresh_from_db()
     assert note.text == "Second version."
@@ -504,7 +504,7 @@ def test_a_file_is_kept_under_a_random_name_with_its_real_type(users, case, name
     content = docx_bytes() if content is None else content
     before = stored_files()
 
-    attachment = casework.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile(name, content),
+    attachment = notes.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile(name, content),
                                             kind=AttachmentKind.IDENTITY_DOCUMENT, description="From the embassy")
 
     assert (attachment.original_name, attachment.content_type, attachment.size) == (name, content_type, len(content))
@@ -527,7 +527,7 @@ def test_a_file_of_the_wrong_type_is_refused_audited_and_not_stored(users, case,
     before, event = stored_files(), last_event_id()
 
     with pytest.raises(ValidationError) as refused:
-        casework.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile(name, content),
+        notes.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile(name, content),
                                    kind=AttachmentKind.OTHER)
 
     assert "This kind of file cannot be kept with a case" in refused.value.message_dict["file"][0]
@@ -541,7 +541,7 @@ def test_a_file_too_big_is_refused_with_the_limit(users, case, settings):
     before, event = stored_files(), last_event_id()
 
     with pytest.raises(ValidationError) as refused:
-        casework.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile(
+        notes.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile(
             "big.pdf", PDF + b"0" * (1024 * 1024)), kind=AttachmentKind.MEDICAL)
 
     assert refused.value.message_dict["file"] == ["The file is larger than 1 MB: it was not saved."]
@@ -551,7 +551,7 @@ def test_a_file_too_big_is_refused_with_the_limit(users, case, settings):
 
 def test_the_default_limit_is_20_megabytes(settings):
     del settings.WAYPOINT_ATTACHMENT_MAX_BYTES
-    assert casework.attachment_max_bytes() == 20 * 1024 * 1024
+    assert notes.attachment_max_bytes() == 20 * 1024 * 1024
 
 
 def test_a_failed_save_leaves_no_file_on_disk(users, case, monkeypatch):
@@ -562,7 +562,7 @@ def test_a_failed_save_leaves_no_file_on_disk(users, case, monkeypatch):
 
     monkeypatch.setattr(timeline, "log", broken)
     with pytest.raises(RuntimeError):
-        casework.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile("a.pdf", PDF),
+        notes.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile("a.pdf", PDF),
                                    kind=AttachmentKind.LEGAL)
 
     assert stored_files() == before
@@ -570,13 +570,13 @@ def test_a_failed_save_leaves_no_file_on_disk(users, case, monkeypatch):
 
 
 def test_removing_a_file_keeps_the_record_and_deletes_the_file(users, case, django_capture_on_commit_callbacks):
-    attachment = casework.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile("a.pdf", PDF),
+    attachment = notes.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile("a.pdf", PDF),
                                             kind=AttachmentKind.LEGAL)
     path = Path(attachment.file.path)
     assert path.exists()
 
     with django_capture_on_commit_callbacks(execute=True):
-        casework.remove_attachment(users["case_worker"], attachment)
+        notes.remove_attachment(users["case_worker"], attachment)
 
     attachment.refresh_from_db()
     assert attachment.removed_at is not None
@@ -586,13 +586,13 @@ def test_removing_a_file_keeps_the_record_and_deletes_the_file(users, case, djan
 
 @pytest.mark.parametrize("persona", OUTSIDERS)
 def test_nobody_outside_the_case_adds_or_removes_files(users, case, persona):
-    attachment = casework.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile("a.pdf", PDF),
+    attachment = notes.upload_attachment(users["case_worker"], case, upload=SimpleUploadedFile("a.pdf", PDF),
                                             kind=AttachmentKind.LEGAL)
     with pytest.raises(Http404):
-        casework.upload_attachment(users[persona], case, upload=SimpleUploadedFile("b.pdf", PDF),
+        notes.upload_attachment(users[persona], case, upload=SimpleUploadedFile("b.pdf", PDF),
                                    kind=AttachmentKind.LEGAL)
     with pytest.raises(Http404):
-        casework.remove_attachment(users[persona], attachment)
+        notes.remove_attachment(users[persona], attachment)
     attachment.refresh_from_db()
     assert attachment.removed_at is None
     assert Attachment.objects.count() == 1
@@ -627,16 +627,16 @@ def test_a_saved_view_is_its_owners_alone(users):
 
 def test_every_goal_task_note_and_member_write_checks_access(users, case):
     outsider = users["case_worker_b"]
-    goal = casework.add_goal(users["case_worker"], case, title="Goal")
-    task = casework.add_task(users["case_worker"], case, title="Task")
-    note = casework.add_note(users["case_worker"], case, "Note")
+    goal = plan.add_goal(users["case_worker"], case, title="Goal")
+    task = plan.add_task(users["case_worker"], case, title="Task")
+    note = notes.add_note(users["case_worker"], case, "Note")
     calls = [
-        lambda: casework.add_goal(outsider, case, title="x"),
-        lambda: casework.edit_goal(outsider, goal, version=1, title="x", plan_type="", status="open", target_on=None),
-        lambda: casework.add_task(outsider, case, title="x"),
-        lambda: casework.set_task_done(outsider, task, version=1, done=True),
-        lambda: casework.add_note(outsider, case, "x"),
-        lambda: casework.edit_note(outsider, note, version=1, text="x"),
+        lambda: plan.add_goal(outsider, case, title="x"),
+        lambda: plan.edit_goal(outsider, goal, version=1, title="x", plan_type="", status="open", target_on=None),
+        lambda: plan.add_task(outsider, case, title="x"),
+        lambda: plan.set_task_done(outsider, task, version=1, done=True),
+        lambda: notes.add_note(outsider, case, "x"),
+        lambda: notes.edit_note(outsider, note, version=1, text="x"),
         lambda: casework.remove_member(outsider, CaseMember.objects.get(case=case)),
         lambda: casework.transition(outsider, case, "close", version=1, closure_reason=ClosureReason.OTHER),
     ]

@@ -20,7 +20,7 @@ from django.utils.html import escape
 from tests.cases.service_world import make_world, register
 from waypoint.accounts.models import Programme
 from waypoint.audit.models import Action, AuditEvent
-from waypoint.cases import casework, deliveries, movements, services, sharing
+from waypoint.cases import deliveries, movements, notes, plan, services, sharing
 from waypoint.cases.casework import open_case
 from waypoint.cases.models import (
     CaseEvent,
@@ -143,7 +143,7 @@ def test_a_zip_whose_mimetype_entry_is_huge_is_refused_without_inflating_it(monk
         self, name, *a))
 
     with pytest.raises(ValidationError) as refused:
-        casework.check_attachment(upload)
+        notes.check_attachment(upload)
 
     assert refused.value.error_dict["file"][0].code == "wrong_type"
     assert inflated == []
@@ -156,7 +156,7 @@ def test_a_real_opendocument_file_is_still_recognised():
         archive.writestr("content.xml", "<office:document-content/>")
     upload = SimpleUploadedFile("letter.odt", buffer.getvalue())
 
-    assert casework.check_attachment(upload) == casework.ODT
+    assert notes.check_attachment(upload) == notes.ODT
 
 
 # --- Sweeps: what was checked and found right -------------------------------------------------------------
@@ -168,11 +168,11 @@ def filled(users, world, ngo_x):
     """Case A (the world's) with one of everything, and case B, also the case worker's."""
     worker = users["case_worker"]
     case_a = world.case
-    goal = casework.add_goal(worker, case_a, title="Safe housing")
-    task = casework.add_task(worker, case_a, title="Call the embassy", goal=goal)
-    note = casework.add_note(worker, case_a, "She was moved through Kazakhstan.")
-    attachment = casework.upload_attachment(worker, case_a, upload=SimpleUploadedFile("passport.pdf", PDF),
-                                            kind=casework.AttachmentKind.values[0])
+    goal = plan.add_goal(worker, case_a, title="Safe housing")
+    task = plan.add_task(worker, case_a, title="Call the embassy", goal=goal)
+    note = notes.add_note(worker, case_a, "She was moved through Kazakhstan.")
+    attachment = notes.upload_attachment(worker, case_a, upload=SimpleUploadedFile("passport.pdf", PDF),
+                                            kind=notes.AttachmentKind.values[0])
     delivery = deliveries.record_delivery(
         worker, case_a, service_type=deliveries.offered_types(CT, direct_only=True)[0], person=world.mother,
         delivered_on=TODAY, delivered_by=worker)

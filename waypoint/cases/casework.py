@@ -1,5 +1,5 @@
-"""Case work: opening a case, editing it, its workflow steps, members, plan, notes and attachments, and the
-saved views of the case list.
+"""Case work: opening a case, editing it, its workflow steps, members, and the saved views of the case list. The
+plan (goals and tasks) is in `plan`, notes and attachments in `notes`; what is said below holds for them too.
 
 Every write checks access first, outside the transaction (a denial answers 404 and its audit event must not
 be rolled back with the refused write), then runs in one transaction with its audit event and its timeline
@@ -12,17 +12,11 @@ naming what was refused and why by code, never by content.
 from __future__ import annotations
 
 import datetime
-import os
-import unicodedata
-import zipfile
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -38,19 +32,13 @@ from waypoint.people.models import Person, ProgrammeRegistration
 from . import timeline
 from .locking import ConflictError, bump, locked_current
 from .models import (
-    Attachment,
-    AttachmentKind,
     Case,
     CaseMember,
-    CaseNote,
     Channel,
-    Goal,
-    GoalStatus,
     MemberRole,
     Referral,
     RiskLevel,
     SavedView,
-    Task,
     Vulnerability,
 )
 from .references import next_reference
@@ -166,10 +154,7 @@ CHANNELS_WITH_ORGANISATION = (
     Channel.MISSION_ABROAD, Channel.LAW_ENFORCEMENT, Channel.JOINT_OPERATION, Channel.STATE_STRUCTURE, Channel.NGO,
     Channel.DIPLOMATIC,
 )
-TITLE_MAX = 500
 NOTE_MAX = 20_000
-DESCRIPTION_MAX = 2_000
-ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024  # WAYPOINT_ATTACHMENT_MAX_BYTES overrides it
 
 
 def refused(user: User, obj: Model, what: str, reasons: Iterable[str], *, request=None) -> None:
@@ -519,351 +504,6 @@ def remove_member(user: User, member: CaseMember, *, request=None) -> None:
         timeline.log(case, timeline.MEMBER, _("%(person)s removed from the case (was %(role)s).") % {
             "person": member.person.reference, "role": member.get_role_display().lower()}, actor=user, obj=case)
         member.delete()
-
-
-# --- The plan: goals and tasks ------------------------------------------------------------------
-def _title_errors(title: str, field: str = "title") -> dict[str, list[str]]:
-    if not title:
-        return {field: [_("Write what it is.")]}
-    if len(title) > TITLE_MAX:
-        return {field: [_("Keep it shorter (at most %(count)d characters).") % {"count": TITLE_MAX}]}
-    return {}
-
-
-def _goal_errors(case: Case, title: str, plan_type: str, status: str) -> dict[str, list[str]]:
-    errors = _title_errors(title)
-    types = dict(workflow_for(case.programme).plan_types)
-    if plan_type and plan_type not in types:
-        errors["plan_type"] = [_("Choose a type of support from the list.")]
-    if status not in GoalStatus.values:
-        errors["status"] = [_("Unknown status.")]
-    return errors
-
-
-def add_goal(user: User, case: Case, *, title: str, plan_type: str = "", target_on: datetime.date | None = None,
-             request=None) -> Goal:
-    case = _case_to_change(user, case, request)
-    title, plan_type = (title or "").strip(), plan_type or ""
-    errors = _goal_errors(case, title, plan_type, GoalStatus.OPEN)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        goal = Goal.objects.create(case=case, title=title, plan_type=plan_type, target_on=target_on, created_by=user)
-        record(Action.CREATE, goal, actor=user, request=request, changes={
-            "case": [None, str(case.pk)], "title": None, "plan_type": [None, plan_type or None],
-            "target_on": [None, target_on.isoformat() if target_on else None]})
-        timeline.log(case, timeline.PLAN, _("Goal added: %(title)s.") % {"title": _short(title)}, actor=user, obj=goal)
-    return goal
-
-
-def edit_goal(user: User, goal: Goal, *, version: int, title: str, plan_type: str, status: str,
-              target_on: datetime.date | None, request=None) -> Goal:
-    """Save the goal form opened at `version`; achieving a goal dates it, reopening it clears the date."""
-    goal = policy.get_for(user, Goal.objects.select_related("case"), "change", pk=goal.pk, request=request)
-    title, plan_type = (title or "").strip(), plan_type or ""
-    try:
-        with transaction.atomic():
-            current = locked_current(Goal.objects.select_related("case"), goal.pk, version)
-            errors = _goal_errors(current.case, title, plan_type, status)
-            if errors:
-                raise ValidationError(errors)
-            fields = ("title", "plan_type", "status", "target_on", "achieved_on")
-            before = {name: getattr(current, name) for name in fields}
-            old_status = current.status
-            current.title, current.plan_type, current.status, current.target_on = title, plan_type, status, target_on
-            if status == GoalStatus.ACHIEVED and old_status != GoalStatus.ACHIEVED:
-                current.achieved_on = timezone.localdate()
-            elif status != GoalStatus.ACHIEVED:
-                current.achieved_on = None
-            changes = changed_fields(before, {name: getattr(current, name) for name in fields}, sensitive=("title",))
-            if not changes:
-                return current
-            bump(current, list(fields))
-            record(Action.UPDATE, current, actor=user, request=request, changes=changes)
-            if status != old_status:
-                line = {GoalStatus.ACHIEVED: _("Goal achieved: %(title)s."),
-                        GoalStatus.DROPPED: _("Goal dropped: %(title)s."),
-                        GoalStatus.OPEN: _("Goal reopened: %(title)s.")}[status]
-            else:
-                line = _("Goal edited: %(title)s.")
-            timeline.log(current.case, timeline.PLAN, line % {"title": _short(title)}, actor=user, obj=current)
-            return current
-    except ConflictError:
-        refused(user, goal, "edit", ["stale_version"], request=request)
-        raise
-
-
-def add_task(user: User, case: Case, *, title: str, due_on: datetime.date | None = None,
-             assigned_to: User | None = None, goal: Goal | None = None, request=None) -> Task:
-    """A step of the plan with a due date, for a member of the programme's staff, under a goal or not."""
-    case = _case_to_change(user, case, request)
-    title = (title or "").strip()
-    errors = _title_errors(title)
-    if assigned_to is not None and not owner_choices(case.programme).filter(pk=assigned_to.pk).exists():
-        errors["assigned_to"] = [_("Only staff of this programme can be given a task of its cases.")]
-    if goal is not None and goal.case_id != case.pk:
-        errors["goal"] = [_("Choose a goal of this case.")]
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        task = Task.objects.create(case=case, goal=goal, title=title, due_on=due_on, assigned_to=assigned_to,
-                                   created_by=user)
-        record(Action.CREATE, task, actor=user, request=request, changes={
-            "case": [None, str(case.pk)], "title": None, "goal": [None, str(goal.pk) if goal else None],
-            "due_on": [None, due_on.isoformat() if due_on else None],
-            "assigned_to": [None, str(assigned_to.pk) if assigned_to else None]})
-        details = []
-        if due_on:
-            details.append(_("due %(date)s") % {"date": due_on.isoformat()})
-        if assigned_to:
-            details.append(_("for %(name)s") % {"name": display_name(assigned_to)})
-        line = _("Task added: %(title)s.") % {"title": _short(title)}
-        if details:
-            line = _("Task added: %(title)s (%(details)s).") % {"title": _short(title), "details": ", ".join(details)}
-        timeline.log(case, timeline.PLAN, line, actor=user, obj=task)
-    return task
-
-
-def set_task_done(user: User, task: Task, *, version: int, done: bool, request=None) -> Task:
-    """Mark a task done (dated, by whom) or not done after all."""
-    task = policy.get_for(user, Task.objects.select_related("case"), "change", pk=task.pk, request=request)
-    try:
-        with transaction.atomic():
-            current = locked_current(Task.objects.select_related("case"), task.pk, version)
-            if bool(current.done_at) == done:
-                return current
-            current.done_at, current.done_by = (timezone.now(), user) if done else (None, None)
-            bump(current, ["done_at", "done_by"])
-            record(Action.UPDATE, current, actor=user, request=request,
-                   changes={"done": ["no", "yes"] if done else ["yes", "no"]})
-            line = _("Task done: %(title)s.") if done else _("Task not done after all: %(title)s.")
-            timeline.log(current.case, timeline.PLAN, line % {"title": _short(current.title)}, actor=user, obj=current)
-            return current
-    except ConflictError:
-        refused(user, task, "done" if done else "undone", ["stale_version"], request=request)
-        raise
-
-
-# --- Notes --------------------------------------------------------------------------------------
-def _note_errors(text: str) -> dict[str, list[str]]:
-    if not text:
-        return {"text": [_("The note is empty.")]}
-    if len(text) > NOTE_MAX:
-        return {"text": [_("The note is too long (at most %(count)d characters).") % {"count": NOTE_MAX}]}
-    return {}
-
-
-def add_note(user: User, case: Case, text: str, *, request=None) -> CaseNote:
-    case = _case_to_change(user, case, request)
-    text = (text or "").strip()
-    errors = _note_errors(text)
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        note = CaseNote.objects.create(case=case, text=text, author=user)
-        record(Action.CREATE, note, actor=user, request=request, changes={"case": [None, str(case.pk)], "text": None})
-        timeline.log(case, timeline.NOTE, _("Note added."), actor=user, obj=note)
-    return note
-
-
-def edit_note(user: User, note: CaseNote, *, version: int, text: str, request=None) -> CaseNote:
-    """Correct one's own note. The timeline says that it was edited; the earlier text is not repeated anywhere."""
-    note = policy.get_for(user, CaseNote.objects.select_related("case"), "change", pk=note.pk, request=request)
-    if note.author_id != user.pk:
-        refused(user, note, "edit", ["not_the_author"], request=request)
-        raise ValidationError({"text": _("Only the author of a note can correct it: add a note of your own instead.")})
-    text = (text or "").strip()
-    try:
-        with transaction.atomic():
-            current = locked_current(CaseNote.objects.select_related("case"), note.pk, version)
-            errors = _note_errors(text)
-            if errors:
-                raise ValidationError(errors)
-            if text == current.text:
-                return current
-            current.text, current.edited_at = text, timezone.now()
-            bump(current, ["text", "edited_at"])
-            record(Action.UPDATE, current, actor=user, request=request, changes={"text": None})
-            timeline.log(current.case, timeline.NOTE, _("Note of %(date)s edited.") % {
-                "date": timezone.localtime(current.written_at).strftime("%Y-%m-%d %H:%M")}, actor=user, obj=current)
-            return current
-    except ConflictError:
-        refused(user, note, "edit", ["stale_version"], request=request)
-        raise
-
-
-# --- Attachments --------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FileType:
-    extension: str
-    content_type: str
-
-
-PDF = FileType("pdf", "application/pdf")
-JPEG = FileType("jpg", "image/jpeg")
-PNG = FileType("png", "image/png")
-DOCX = FileType("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-XLSX = FileType("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-ODT = FileType("odt", "application/vnd.oasis.opendocument.text")
-ODS = FileType("ods", "application/vnd.oasis.opendocument.spreadsheet")
-TEXT = FileType("txt", "text/plain; charset=utf-8")
-CSV = FileType("csv", "text/csv; charset=utf-8")
-TEXT_EXTENSIONS = {"txt": TEXT, "csv": CSV}
-OPENDOCUMENT = {ODT.content_type.encode(): ODT, ODS.content_type.encode(): ODS}
-TEXT_SNIFF_BYTES = 64 * 1024
-OPENDOCUMENT_MIMETYPE_MAX_BYTES = 256
-
-
-def attachment_max_bytes() -> int:
-    return int(getattr(settings, "WAYPOINT_ATTACHMENT_MAX_BYTES", ATTACHMENT_MAX_BYTES))
-
-
-def _zip_type(upload: UploadedFile) -> FileType | None:
-    """Office documents are ZIP containers: the type is told by what is inside, not by the name."""
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            names = set(archive.namelist())
-            if "mimetype" in names:
-                # Its declared size bounds what is inflated: a real one is a line of text, never a zip bomb.
-                if archive.getinfo("mimetype").file_size > OPENDOCUMENT_MIMETYPE_MAX_BYTES:
-                    return None
-                return OPENDOCUMENT.get(archive.read("mimetype").strip())
-            if "[Content_Types].xml" in names:
-                if any(name.startswith("word/") for name in names):
-                    return DOCX
-                if any(name.startswith("xl/") for name in names):
-                    return XLSX
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
-        return None
-    finally:
-        upload.seek(0)
-    return None
-
-
-def _text_type(upload: UploadedFile, name: str) -> FileType | None:
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in TEXT_EXTENSIONS:
-        return None
-    head = upload.read(TEXT_SNIFF_BYTES)
-    upload.seek(0)
-    if b"\x00" in head:
-        return None
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 3:  # not merely a character cut at the end of the sample
-            return None
-    return TEXT_EXTENSIONS[extension]
-
-
-def check_attachment(upload: UploadedFile) -> FileType:
-    """The file's real type from its content (never its name alone) and its size; raises ValidationError."""
-    limit = attachment_max_bytes()
-    if upload.size is not None and upload.size > limit:
-        raise ValidationError({"file": ValidationError(
-            _("The file is larger than %(size)s MB: it was not saved.") % {"size": f"{limit / (1024 * 1024):g}"},
-            code="too_big")})
-    if not upload.size:
-        raise ValidationError({"file": ValidationError(_("The file is empty."), code="empty")})
-    head = upload.read(8)
-    upload.seek(0)
-    found = None
-    if head.startswith(b"%PDF-"):
-        found = PDF
-    elif head.startswith(b"\xff\xd8\xff"):
-        found = JPEG
-    elif head.startswith(b"\x89PNG\r\n\x1a\n"):
-        found = PNG
-    elif head.startswith(b"PK\x03\x04"):
-        found = _zip_type(upload)
-    else:
-        found = _text_type(upload, upload.name or "")
-    if found is None:
-        raise ValidationError({"file": ValidationError(_(
-            "This kind of file cannot be kept with a case: choose a PDF, a JPEG or PNG image, a Word, Excel or "
-            "OpenDocument file, or plain text (.txt, .csv)."), code="wrong_type")})
-    return found
-
-
-def clean_file_name(name: str) -> str:
-    """The name the file is downloaded under: its last part, printable characters only, not too long."""
-    name = os.path.basename((name or "").replace("\\", "/"))
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip() or "file"
-    if len(name) > 200:
-        stem, dot, extension = name.rpartition(".")
-        name = (stem[: 190] + dot + extension[:9]) if dot else name[:200]
-    return name
-
-
-@contextmanager
-def files_removed_on_failure() -> Iterator[list[str]]:
-    """Wrap `transaction.atomic()`: names of files written inside are deleted if it fails, so that a rolled-back
-    attachment never leaves a document on disk that no record points to."""
-    names: list[str] = []
-    try:
-        yield names
-    except BaseException:
-        storage = Attachment._meta.get_field("file").storage
-        for name in names:
-            storage.delete(name)
-        raise
-
-
-def upload_attachment(user: User, case: Case, *, upload: UploadedFile, kind: str, description: str = "",
-                      request=None) -> Attachment:
-    """Keep a file with the case, under a random name below MEDIA_ROOT (outside the web root); a file that is too
-    big or not of a kind the office keeps is refused and the refusal audited."""
-    case = _case_to_change(user, case, request)
-    description = (description or "").strip()
-    errors: dict[str, list[str]] = {}
-    if kind not in AttachmentKind.values:
-        errors["kind"] = [_("Say what kind of document this is.")]
-    if len(description) > DESCRIPTION_MAX:
-        errors["description"] = [_("The description is too long (at most %(count)d characters).") % {
-            "count": DESCRIPTION_MAX}]
-    if upload is None:
-        errors["file"] = [_("Choose a file.")]
-    else:
-        try:
-            file_type = check_attachment(upload)
-        except ValidationError as error:
-            refused(user, case, "attachment", [error.error_dict["file"][0].code or "invalid"], request=request)
-            errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    original_name = clean_file_name(upload.name)
-    with files_removed_on_failure() as written, transaction.atomic():
-        attachment = Attachment(case=case, kind=kind, original_name=original_name,
-                                content_type=file_type.content_type, size=upload.size, description=description,
-                                uploaded_by=user)
-        attachment.file.save(f"attachment.{file_type.extension}", upload, save=False)
-        written.append(attachment.file.name)
-        attachment.save()
-        record(Action.CREATE, attachment, actor=user, request=request, changes={
-            "case": [None, str(case.pk)], "kind": [None, kind], "content_type": [None, file_type.content_type],
-            "size": [None, str(upload.size)], "file_name": None})
-        timeline.log(case, timeline.ATTACHMENT, _("File added: %(name)s (%(kind)s).") % {
-            "name": original_name, "kind": attachment.get_kind_display()}, actor=user, obj=attachment)
-    return attachment
-
-
-def remove_attachment(user: User, attachment: Attachment, *, request=None) -> Attachment:
-    """Mark the attachment removed and delete its file once that is saved; the record of it stays."""
-    attachment = policy.get_for(user, Attachment.objects.select_related("case").filter(removed_at__isnull=True),
-                                "change", pk=attachment.pk, request=request)
-    with transaction.atomic():
-        current = Attachment.objects.select_for_update(of=("self",)).get(pk=attachment.pk)
-        if current.removed_at is not None:
-            return current
-        current.removed_at = timezone.now()
-        current.save(update_fields=["removed_at"])
-        name, storage = current.file.name, current.file.storage
-        transaction.on_commit(lambda: storage.delete(name))
-        record(Action.UPDATE, current, actor=user, request=request,
-               changes={"removed_at": [None, current.removed_at.isoformat()]})
-        timeline.log(attachment.case, timeline.ATTACHMENT, _("File removed: %(name)s.") % {
-            "name": current.original_name}, actor=user, obj=current)
-    return current
 
 
 # --- Saved views of the case list ---------------------------------------------------------------

@@ -95,21 +95,16 @@ class ReferralForm(forms.Form):
         return {name: self.cleaned_data.get(name) or "" for name in sharing.TYPED_FIELDS if self.cleaned_data.get(name)}
 
 
-class CallerForm(forms.ModelForm):
-    """A caller registered on the way (a referral with personal data, an escalation): the essentials;
-    the person page takes the rest later."""
+class PersonEssentialsForm(forms.ModelForm):
+    """A person registered on the way: the essentials; the person page takes the rest later. What the caller of
+    the referral pages and the new person of the case pages share."""
 
     citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
-    email = forms.EmailField(label=_("Email"), required=False, max_length=254)
 
     class Meta:
         model = Person
-        fields = ("family_name", "given_name", "patronymic", "sex", "birth_date", "phone", "email", "address")
-        widgets = {
-            "birth_date": date_widget(),
-            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
-            "address": forms.Textarea(attrs={"rows": 2}),
-        }
+        fields = ("family_name", "given_name", "patronymic", "sex", "birth_date", "phone")
+        widgets = {"birth_date": date_widget(), "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -144,6 +139,17 @@ class CallerForm(forms.ModelForm):
             "sex": sex if sex in (Sex.FEMALE, Sex.MALE) else "",
             "citizenship": data.get("citizenship") or "",
         }
+
+
+class CallerForm(PersonEssentialsForm):
+    """A caller registered on the way (a referral with personal data, an escalation): the essentials;
+    the person page takes the rest later."""
+
+    email = forms.EmailField(label=_("Email"), required=False, max_length=254)
+
+    class Meta(PersonEssentialsForm.Meta):
+        fields = (*PersonEssentialsForm.Meta.fields, "email", "address")
+        widgets = {**PersonEssentialsForm.Meta.widgets, "address": forms.Textarea(attrs={"rows": 2})}
 
 
 class PersonChoiceForm(forms.Form):

@@ -1,6 +1,6 @@
 """Forms of the case pages: the list's filters, opening a case, editing it, its workflow steps, members, plan,
-notes and attachments. Rules live in `casework`; forms shape the input and keep every error on its field.
-Edit forms carry the `version` they were opened at (see `cases.locking`)."""
+notes and attachments. Rules live in `casework`, `plan` and `notes`; forms shape the input and keep every error on
+its field. Edit forms carry the `version` they were opened at (see `cases.locking`)."""
 
 from __future__ import annotations
 
@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy as _
 
 from waypoint.accounts.models import Programme, User
 from waypoint.partners.models import Organisation
-from waypoint.people.forms import country_groups, date_widget
-from waypoint.people.models import Person, Sex
+from waypoint.people.forms import date_widget
 
-from . import casework
+from . import casework, notes, plan
+from .forms import PersonEssentialsForm
 from .models import (
     AttachmentKind,
     Case,
@@ -166,48 +166,14 @@ class PersonPickForm(forms.Form):
                                      required=False)
 
 
-class NewPersonForm(forms.ModelForm):
+class NewPersonForm(PersonEssentialsForm):
     """A person registered on the way: the essentials; the person page takes the rest later."""
 
-    citizenship = forms.ChoiceField(label=_("Citizenship"), required=False)
-
-    class Meta:
-        model = Person
-        fields = ("family_name", "given_name", "patronymic", "sex", "birth_date", "phone")
-        widgets = {"birth_date": date_widget(), "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["sex"].choices = [("", _("Not recorded")), *Sex.choices]
-        self.fields["citizenship"].choices = [("", _("Not known")), *country_groups()]
-        for name in ("family_name", "given_name", "patronymic"):
-            self.fields[name].widget.attrs.update({"autocomplete": "off", "spellcheck": "false"})
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean()
-        named = (data.get("family_name") or "").strip() or (data.get("given_name") or "").strip()
-        if not named and "family_name" not in self.errors:
-            self.add_error("family_name", _("Enter a family name or a given name."))
-        return data
-
     def person_data(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data.get(name) for name in self.Meta.fields}
-        data = {name: value for name, value in data.items() if value not in (None, "")}
+        data = super().person_data()
         if data.get("birth_date"):
             data["birth_date_precision"] = "exact"
-        if self.cleaned_data.get("citizenship"):
-            data["citizenships"] = [self.cleaned_data["citizenship"]]
         return data
-
-    def match_record(self) -> dict[str, str]:
-        data = getattr(self, "cleaned_data", {})
-        birth = data.get("birth_date")
-        sex = data.get("sex") or ""
-        return {
-            "family": (data.get("family_name") or "").strip(), "given": (data.get("given_name") or "").strip(),
-            "patronymic": (data.get("patronymic") or "").strip(), "birth_date": birth.isoformat() if birth else "",
-            "sex": sex if sex in (Sex.FEMALE, Sex.MALE) else "", "citizenship": data.get("citizenship") or "",
-        }
 
 
 # --- Opening and editing a case --------------------------------------------------------------------
@@ -307,7 +273,7 @@ class MemberForm(forms.Form):
 
 # --- The plan ------------------------------------------------------------------------------------------
 class GoalForm(forms.Form):
-    title = forms.CharField(label=_("Goal"), max_length=casework.TITLE_MAX,
+    title = forms.CharField(label=_("Goal"), max_length=plan.TITLE_MAX,
                             error_messages={"required": _("Write the goal.")})
     plan_type = forms.ChoiceField(label=_("Type of support"), required=False)
     target_on = forms.DateField(label=_("Planned end"), required=False, widget=date_widget())
@@ -327,7 +293,7 @@ class GoalEditForm(GoalForm):
 
 
 class TaskForm(forms.Form):
-    title = forms.CharField(label=_("Task"), max_length=casework.TITLE_MAX,
+    title = forms.CharField(label=_("Task"), max_length=plan.TITLE_MAX,
                             error_messages={"required": _("Write what is to be done.")})
     due_on = forms.DateField(label=_("Due on"), required=False, widget=date_widget())
     assigned_to = StaffChoiceField(label=_("For"), queryset=User.objects.none(), required=False,
@@ -365,11 +331,11 @@ class AttachmentForm(forms.Form):
                            error_messages={"required": _("Choose a file."), "empty": _("The file is empty.")})
     kind = forms.ChoiceField(label=_("Kind of document"), choices=[("", "—"), *AttachmentKind.choices],
                              error_messages={"required": _("Say what kind of document this is.")})
-    description = forms.CharField(label=_("Description"), required=False, max_length=casework.DESCRIPTION_MAX)
+    description = forms.CharField(label=_("Description"), required=False, max_length=notes.DESCRIPTION_MAX)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        megabytes = casework.attachment_max_bytes() / (1024 * 1024)
+        megabytes = notes.attachment_max_bytes() / (1024 * 1024)
         self.fields["file"].help_text = _(
             "PDF, JPEG, PNG, Word, Excel, OpenDocument or plain text; at most %(size)s MB. Stored outside the web "
             "site and given only to those who may see the case.") % {"size": f"{megabytes:g}"}

@@ -9,7 +9,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.forms import BaseForm
 from django.utils import timezone
@@ -70,15 +69,6 @@ class StaffChoiceField(forms.ModelChoiceField):
 
 def members(case: Case):
     return Person.objects.filter(pk__in=CaseMember.objects.filter(case=case).values("person")).order_by("pk")
-
-
-def apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the fields it names; the rest above the form."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages)
 
 
 def differences(form: BaseForm, saved: Any, names: Iterable[str]) -> list[tuple[str, str]]:

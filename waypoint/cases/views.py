@@ -17,7 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Max, Q
-from django.forms import BaseForm
 from django.forms.utils import ErrorDict
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -32,6 +31,7 @@ from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.consent.models import ConsentRecord
 from waypoint.consent.services import category_label as consent_category_label
+from waypoint.core.forms import apply_errors
 from waypoint.hotline.models import Consultation
 from waypoint.partners.models import Service
 from waypoint.partners.taxonomy import service_ids_of_type, service_type_label, types_by_service
@@ -76,19 +76,6 @@ def _consultation(request: HttpRequest, consultation_id: int) -> Consultation:
         request.user, Consultation.objects.select_related("site", "person", "case"), "change",
         pk=consultation_id, request=request,
     )
-
-
-def apply_errors(forms_: list[BaseForm], error: ValidationError) -> None:
-    """Put a service's errors on the form that has the field they name (else on the first form)."""
-    if not hasattr(error, "error_dict"):
-        forms_[0].add_error(None, error)
-        return
-    for name, messages_ in error.message_dict.items():
-        target = next((form for form in forms_ if name in form.fields), None)
-        if target is None:
-            forms_[0].add_error(None, messages_)
-        else:
-            target.add_error(name, messages_)
 
 
 def _back_to_consultation(consultation: Consultation) -> str:

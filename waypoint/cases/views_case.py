@@ -3,8 +3,9 @@ workflow steps, members, plan, the panels of other apps, notes, attachments, tim
 detection, and the small forms of the case page.
 
 Every case comes through `policy.get_for` (a case outside the user's hands answers 404 and the denial is
-audited); every write goes through `casework`. A form opened on a version someone else has since saved is
-answered with 409: nothing is written, the user's input stays in the form and the saved values are shown beside it.
+audited); every write goes through `casework`, `plan` or `notes`. A form opened on a version someone else has
+since saved is answered with 409: nothing is written, the user's input stays in the form and the saved values are
+shown beside it.
 """
 
 from __future__ import annotations
@@ -33,11 +34,12 @@ from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.consent import views as consent_views
 from waypoint.consent.models import ConsentRecord
+from waypoint.core.forms import apply_errors
 from waypoint.people import lookup
 from waypoint.people import views as people_views
 from waypoint.people.models import Person
 
-from . import casework, timeline
+from . import casework, notes, plan, timeline
 from .forms_case import (
     AttachmentForm,
     CaseEditForm,
@@ -93,19 +95,6 @@ def _case(request: HttpRequest, reference: str, action: str = "view") -> Case:
 
 def _to_case(case: Case, anchor: str = "") -> HttpResponse:
     return redirect(reverse("cases:detail", args=[case.reference]) + (f"#{anchor}" if anchor else ""))
-
-
-def apply_errors(forms_: list[BaseForm], error: ValidationError) -> None:
-    """Put a service's errors on the form that has the field they name (else on the first form)."""
-    if not hasattr(error, "error_dict"):
-        forms_[0].add_error(None, error)
-        return
-    for name, messages_ in error.message_dict.items():
-        target = next((form for form in forms_ if name in form.fields), None)
-        if target is None:
-            forms_[0].add_error(None, messages_)
-        else:
-            target.add_error(name, messages_)
 
 
 def _consultation_url(consultation_id: int) -> str:
@@ -548,7 +537,7 @@ def goal_add(request: HttpRequest, reference: str) -> HttpResponse:
     form = GoalForm(request.POST, case=case, prefix="goal")
     if form.is_valid():
         try:
-            casework.add_goal(request.user, case, title=form.cleaned_data["title"],
+            plan.add_goal(request.user, case, title=form.cleaned_data["title"],
                               plan_type=form.cleaned_data.get("plan_type") or "",
                               target_on=form.cleaned_data.get("target_on"), request=request)
         except ValidationError as error:
@@ -571,7 +560,7 @@ def goal_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         cleaned = form.cleaned_data
         try:
-            casework.edit_goal(request.user, goal, version=cleaned["version"], title=cleaned["title"],
+            plan.edit_goal(request.user, goal, version=cleaned["version"], title=cleaned["title"],
                                plan_type=cleaned.get("plan_type") or "", status=cleaned["status"],
                                target_on=cleaned.get("target_on"), request=request)
         except casework.ConflictError as error:
@@ -607,7 +596,7 @@ def task_add(request: HttpRequest, reference: str) -> HttpResponse:
     if form.is_valid():
         cleaned = form.cleaned_data
         try:
-            casework.add_task(request.user, case, title=cleaned["title"], due_on=cleaned.get("due_on"),
+            plan.add_task(request.user, case, title=cleaned["title"], due_on=cleaned.get("due_on"),
                               assigned_to=cleaned.get("assigned_to"), goal=cleaned.get("goal"), request=request)
         except ValidationError as error:
             apply_errors([form], error)
@@ -628,7 +617,7 @@ def task_done(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
         return _to_case(case, "plan")
     done = form.cleaned_data["done"]
     try:
-        casework.set_task_done(request.user, task, version=form.cleaned_data["version"], done=done, request=request)
+        plan.set_task_done(request.user, task, version=form.cleaned_data["version"], done=done, request=request)
     except casework.ConflictError as error:
         saved = error.current
         yes, no = _("done"), _("not done")
@@ -648,7 +637,7 @@ def note_add(request: HttpRequest, reference: str) -> HttpResponse:
     form = NoteForm(request.POST, prefix="note")
     if form.is_valid():
         try:
-            casework.add_note(request.user, case, form.cleaned_data["text"], request=request)
+            notes.add_note(request.user, case, form.cleaned_data["text"], request=request)
         except ValidationError as error:
             apply_errors([form], error)
         else:
@@ -670,7 +659,7 @@ def note_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
     conflict, status = None, 200
     if request.method == "POST" and form.is_valid():
         try:
-            casework.edit_note(request.user, note, version=form.cleaned_data["version"],
+            notes.edit_note(request.user, note, version=form.cleaned_data["version"],
                                text=form.cleaned_data["text"], request=request)
         except casework.ConflictError as error:
             saved = error.current
@@ -700,7 +689,7 @@ def attachment_upload(request: HttpRequest, reference: str) -> HttpResponse:
     form = AttachmentForm(request.POST, request.FILES, prefix="attachment")
     if form.is_valid():
         try:
-            casework.upload_attachment(request.user, case, upload=form.cleaned_data["file"],
+            notes.upload_attachment(request.user, case, upload=form.cleaned_data["file"],
                                        kind=form.cleaned_data["kind"],
                                        description=form.cleaned_data.get("description") or "", request=request)
         except ValidationError as error:
@@ -736,7 +725,7 @@ def attachment_remove(request: HttpRequest, reference: str, pk: int) -> HttpResp
     case = _case(request, reference, "change")
     kept = policy.get_for(request.user, Attachment.objects.filter(case=case, removed_at__isnull=True), "change",
                           pk=pk, request=request)
-    casework.remove_attachment(request.user, kept, request=request)
+    notes.remove_attachment(request.user, kept, request=request)
     messages.success(request, _("The file is removed from the case."))
     return _to_case(case, "attachments")
 

@@ -26,10 +26,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from waypoint.accounts import policy
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
+from waypoint.core.forms import apply_errors
 
 from . import deliveries, movements
 from .casework import display_name
-from .forms_services import DeliveryForm, MovementForm, apply_errors, differences, person_label
+from .forms_services import DeliveryForm, MovementForm, differences, person_label
 from .locking import ConflictError
 from .models import Case, Movement, MovementKind, MovementStatus, ServiceDelivery
 

@@ -35,6 +35,7 @@ from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.cases import timeline
 from waypoint.cases.models import Case
+from waypoint.core.forms import apply_errors
 from waypoint.partners.models import Organisation
 from waypoint.people.models import Person
 from waypoint.people.related import Related
@@ -164,14 +165,6 @@ def _timeline_line(person: Person, consent: ConsentRecord) -> str:
     }
 
 
-def _apply_errors(form: ConsentForm, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages_ in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages_)
-
-
 def _save(request: HttpRequest, form: ConsentForm, person: Person, case: Case | None) -> ConsentRecord | None:
     """The record, its audit event and (from a case) its timeline line, in one transaction; a signed form
     written before a failure is deleted again."""
@@ -182,7 +175,7 @@ def _save(request: HttpRequest, form: ConsentForm, person: Person, case: Case | 
                 timeline.log(case, timeline.CONSENT, _timeline_line(person, consent), actor=request.user,
                              obj=consent)
     except ValidationError as error:
-        _apply_errors(form, error)
+        apply_errors(form, error)
         return None
     return consent
 

@@ -243,40 +243,19 @@ def _rate(occupied: int, capacity: int) -> float | None:
     return round(100 * occupied / capacity, 1) if capacity else None
 
 
-@dataclass
-class CentreOccupancy:
-    office: Office
-    rooms: list[RoomOccupancy]
+class _BedTotals:
+    """The beds of a centre (summed over its rooms) or of every centre (summed over the centres)."""
+
+    def _parts(self) -> list[RoomOccupancy] | list[CentreOccupancy]:
+        raise NotImplementedError
 
     @property
     def capacity(self) -> int:
-        return sum(room.capacity for room in self.rooms)
+        return sum(part.capacity for part in self._parts())
 
     @property
     def occupied(self) -> int:
-        return sum(room.occupied for room in self.rooms)
-
-    @property
-    def free(self) -> int:
-        return self.capacity - self.occupied
-
-    @property
-    def rate(self) -> float | None:
-        return _rate(self.occupied, self.capacity)
-
-
-@dataclass
-class Occupancy:
-    on: datetime.date
-    centres: list[CentreOccupancy] = field(default_factory=list)
-
-    @property
-    def capacity(self) -> int:
-        return sum(centre.capacity for centre in self.centres)
-
-    @property
-    def occupied(self) -> int:
-        return sum(centre.occupied for centre in self.centres)
+        return sum(part.occupied for part in self._parts())
 
     @property
     def free(self) -> int:
@@ -286,6 +265,24 @@ class Occupancy:
     def rate(self) -> float | None:
         """Occupied beds in percent of the beds (None without beds)."""
         return _rate(self.occupied, self.capacity)
+
+
+@dataclass
+class CentreOccupancy(_BedTotals):
+    office: Office
+    rooms: list[RoomOccupancy]
+
+    def _parts(self) -> list[RoomOccupancy]:
+        return self.rooms
+
+
+@dataclass
+class Occupancy(_BedTotals):
+    on: datetime.date
+    centres: list[CentreOccupancy] = field(default_factory=list)
+
+    def _parts(self) -> list[CentreOccupancy]:
+        return self.centres
 
     @property
     def free_beds(self) -> list[tuple[Room, int]]:

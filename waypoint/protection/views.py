@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from waypoint.accounts.models import Programme
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.cases.models import Case
+from waypoint.core.forms import apply_errors
 from waypoint.people.codes import country_name
 
 from . import services
@@ -46,15 +46,6 @@ def _ct_case(request: HttpRequest, reference: str) -> Case:
 
 def _profile(request: HttpRequest, case: Case) -> TraffickingProfile | None:
     return policy.scope(request.user, TraffickingProfile.objects.filter(case=case), "view").first()
-
-
-def apply_errors(form: BaseForm, error: ValidationError) -> None:
-    """A service's ValidationError on the fields it names (others, and case-level errors, on the form)."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages_ in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, messages_)
 
 
 def _event_rows(profile: TraffickingProfile | None) -> list[dict[str, Any]]:

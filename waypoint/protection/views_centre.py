@@ -25,10 +25,11 @@ from waypoint.accounts import policy
 from waypoint.accounts.models import Office, Programme
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.cases.forms_services import PersonChoiceField, apply_errors, members, person_label
+from waypoint.cases.forms_services import PersonChoiceField, members, person_label
 from waypoint.cases.locking import ConflictError
 from waypoint.cases.models import Case
 from waypoint.cases.views_services import back_to_case
+from waypoint.core.forms import apply_errors
 from waypoint.people.forms import date_widget
 
 from . import stays
