@@ -10,7 +10,8 @@ from ninja.security import HttpBearer
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Office
-from waypoint.cases.api import cases_router, referrals_router, service_types_router
+from waypoint.cases.api import cases_router, service_types_router
+from waypoint.cases.api_referrals import referrals_router
 from waypoint.hotline.api import router as consultations_router
 from waypoint.partners.api import organisations_router, services_router
 from waypoint.people.api import router as people_router
