@@ -968,3 +968,13 @@ def test_inbound_direction_is_listed_for_staff(api_as, people, referral_x):
 
     assert ids(api_as("hotline_operator").get("/api/v1/referrals", {"direction": "inbound"})) == [str(referral_x.pk)]
 
+
+
+def test_an_answer_note_longer_than_the_form_allows_is_refused_naming_the_note(api_as, referral_x):
+    response = post(api_as("partner_user"), f"/api/v1/referrals/{referral_x.pk}/decline",
+                    {"version": 1, "note": "x" * 4001})
+
+    assert response.status_code == 422
+    assert list(response.json()["errors"]) == ["note"]
+    referral_x.refresh_from_db()
+    assert referral_x.status == ReferralStatus.SENT

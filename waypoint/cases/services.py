@@ -493,6 +493,7 @@ ACTION_LABELS = {
     ACCEPT: gettext_lazy("accept"), DECLINE: gettext_lazy("decline"), PROGRESS: gettext_lazy("report progress on"),
     COMPLETE: gettext_lazy("complete"), CANCEL: gettext_lazy("cancel"), SEND: gettext_lazy("send"),
 }
+NOTE_MAX_LENGTH = 4000
 # What the note of each action must say, when one is required.
 NOTE_REQUIRED = {
     DECLINE: gettext_lazy("Say why the referral is declined: the office needs it to refer the person elsewhere."),
@@ -555,6 +556,8 @@ def act(user: User, referral: Referral, action: str, *, version: int, note: str 
     note = (note or "").strip()
     if action not in ACTION_LABELS:
         raise ValidationError({"action": _("Unknown action.")})
+    if len(note) > NOTE_MAX_LENGTH:  # the form's limit, for every way in (the API too)
+        raise ValidationError({"note": _("Keep the note under %(count)d characters.") % {"count": NOTE_MAX_LENGTH}})
     if action in NOTE_REQUIRED and not note:
         raise ValidationError({"note": str(NOTE_REQUIRED[action])})
     with transaction.atomic():
