@@ -5,6 +5,8 @@ persona may view, change and delete. The tables below are the specification: loo
 tightening) any rule in `waypoint/accounts/policy.py` makes a test here fail.
 """
 
+from importlib import import_module
+
 import pytest
 from django.contrib.auth.models import AnonymousUser, Group
 from django.http import Http404
@@ -22,6 +24,7 @@ from waypoint.cases.models import (
     Attachment,
     Case,
     CaseEvent,
+    StatusChange,
     CaseMember,
     CaseNote,
     Channel,
@@ -259,6 +262,7 @@ for case_part in (Goal, Task, CaseNote, Attachment, ServiceDelivery, Movement, T
     OBJECT_MATRIX[case_part._meta.label_lower] = (case_part, CASE_PARTS)
     LISTED_ROWS[case_part._meta.label_lower] = CASE_ROWS
 for label, model, table in (("cases.caseevent", CaseEvent, CASE_EVENTS),
+                            ("cases.statuschange", StatusChange, CASE_EVENTS),
                             ("protection.traffickingevent", TraffickingEvent, DELETABLE_PARTS)):
     OBJECT_MATRIX[label] = (model, table)
     LISTED_ROWS[label] = CASE_ROWS
@@ -284,7 +288,11 @@ EVERY_CAPABILITY = {
     "view_hotline_statistics", "change_knowledge_base",
     "view_referrals",
     "view_cases", "view_centre_occupancy", "view_referral_statistics", "refer_to_office", "view_consent_registry",
+    "view_health_data", "view_return_statistics", "view_resettlement_report", "view_health_statistics",
+    "view_livelihood_statistics", "view_processing_trips", "view_enterprises",
 }
+PROGRAMME_STATISTICS = {policy.VIEW_RETURN_STATISTICS, policy.VIEW_RESETTLEMENT_REPORT, policy.VIEW_HEALTH_STATISTICS,
+                        policy.VIEW_LIVELIHOOD_STATISTICS}
 CASE_WORK = {policy.VIEW_CASES, policy.VIEW_CENTRE_OCCUPANCY}
 PEOPLE_WORK = {policy.VIEW_PEOPLE}
 MANAGER_PEOPLE_WORK = {policy.VIEW_PEOPLE, policy.MERGE_PEOPLE, policy.IMPORT_PEOPLE}
@@ -302,7 +310,8 @@ CAPABILITY_MATRIX = {
         policy.RECORD_CONSULTATIONS, policy.VIEW_KNOWLEDGE_BASE, policy.VIEW_REFERRALS,
         policy.VIEW_HOTLINE_STATISTICS},
     # M&E: hotline statistics as aggregates with small numbers hidden (tests/hotline/test_statistics.py).
-    "me_officer": STAFF_CAPABILITIES | {policy.VIEW_HOTLINE_STATISTICS, policy.VIEW_REFERRAL_STATISTICS},
+    "me_officer": STAFF_CAPABILITIES | PROGRAMME_STATISTICS | {policy.VIEW_HOTLINE_STATISTICS,
+                                                                policy.VIEW_REFERRAL_STATISTICS},
     "data_protection_officer": {policy.VIEW_DASHBOARD, policy.VIEW_AUDIT_TRAIL, policy.VIEW_DIRECTORY, policy.USE_API,
                                 policy.VIEW_CONSENT_REGISTRY},
     "partner_user": STAFF_CAPABILITIES | {policy.UPDATE_AVAILABILITY, policy.VIEW_REFERRALS, policy.REFER_TO_OFFICE},
@@ -494,6 +503,8 @@ def case_parts_world(users, office: Office, cases: dict[str, Case]) -> None:
         Attachment.objects.create(case=case, kind="other", file="cases/attachments/x.pdf", original_name="x.pdf",
                                   content_type="application/pdf", size=10, uploaded_by=author)
         CaseEvent.objects.create(case=case, kind="opened", summary="Case opened", actor=author)
+        StatusChange.objects.create(case=case, action="open", to_status=case.status, on=case.opened_on,
+                                    individuals=1, by=author)
         ServiceDelivery.objects.create(case=case, person=principal, service_type=service_type,
                                        delivered_on=timezone.localdate(), delivered_by=author)
         movement = Movement.objects.create(case=case, kind="domestic", origin="Moscow", destination="Tver",
@@ -563,8 +574,17 @@ def last_event_id() -> int:
 
 
 # --- The tables cover everything there is -----------------------------------------------------
+# The programme apps of issue 6 check their own models, each in its `tests/<app>/test_access.py` with an
+# OBJECT_MATRIX of the same shape: together with this one they must cover every registered rule.
+PROGRAMME_MATRICES = ("tests.health.test_access", "tests.returns.test_access", "tests.resettlement.test_access",
+                      "tests.livelihoods.test_access")
+
+
 def test_the_object_matrix_covers_every_registered_model_and_every_persona():
-    assert set(policy._RULES) == set(OBJECT_MATRIX)
+    covered = set(OBJECT_MATRIX)
+    for module in PROGRAMME_MATRICES:
+        covered |= set(import_module(module).OBJECT_MATRIX)
+    assert set(policy._RULES) == covered
     for label, (model, table) in OBJECT_MATRIX.items():
         assert model._meta.label_lower == label
         assert list(table) == PERSONAS, label
@@ -904,3 +924,25 @@ def test_get_for_with_an_unknown_action_raises_instead_of_answering_404(users):
     office = Office.objects.first()
     with pytest.raises(ValueError, match="Unknown action"):
         policy.get_for(users[Role.ADMINISTRATOR], Office, "edit", pk=office.pk)
+
+
+# --- The programmes of issue 6: capabilities held only while working in the programme ---------------
+PROGRAMME_ONLY = {
+    Programme.RETURN: {policy.VIEW_RETURN_STATISTICS},
+    Programme.RESETTLEMENT: {policy.VIEW_RESETTLEMENT_REPORT, policy.VIEW_PROCESSING_TRIPS},
+    Programme.HEALTH: {policy.VIEW_HEALTH_STATISTICS, policy.VIEW_HEALTH_DATA},
+    Programme.DIRECT_ASSISTANCE: {policy.VIEW_LIVELIHOOD_STATISTICS, policy.VIEW_ENTERPRISES},
+}
+STATISTICS_ONLY = PROGRAMME_STATISTICS  # case workers do not read a programme's aggregate reports
+
+
+@pytest.mark.parametrize("programme", list(PROGRAMME_ONLY))
+@pytest.mark.parametrize("role", [Role.PROGRAMME_MANAGER, Role.CASE_WORKER])
+def test_programme_capabilities_follow_the_programme_the_user_works_in(make_user, programme, role):
+    inside = make_user(role, f"{role}_{programme}_in", programmes=[programme])
+    outside = make_user(role, f"{role}_{programme}_out",
+                        programmes=[p for p in Programme if p != programme])
+    every = set().union(*PROGRAMME_ONLY.values())
+    expected = PROGRAMME_ONLY[programme] - (STATISTICS_ONLY if role == Role.CASE_WORKER else set())
+    assert {c for c in every if policy.may(inside, c)} == expected
+    assert not any(policy.may(outside, c) for c in PROGRAMME_ONLY[programme])

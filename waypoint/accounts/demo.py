@@ -23,6 +23,13 @@ USERS = [
      [Programme.COUNTER_TRAFFICKING, Programme.HOTLINE], None),
     ("caseworker", "Olga", "Ivanova", Role.CASE_WORKER, "rc-moscow", [Programme.COUNTER_TRAFFICKING], None),
     ("returns", "Timur", "Aliev", Role.CASE_WORKER, "moscow", [Programme.RETURN], None),
+    ("returns2", "Aigul", "Nurlanova", Role.CASE_WORKER, "moscow", [Programme.RETURN], None),
+    ("resettlement", "Vera", "Lebedeva", Role.CASE_WORKER, "moscow", [Programme.RESETTLEMENT], None),
+    ("resettlement2", "Artem", "Kozlov", Role.CASE_WORKER, "moscow", [Programme.RESETTLEMENT], None),
+    ("doctor", "Natalia", "Popova", Role.CASE_WORKER, "moscow", [Programme.HEALTH], None),
+    ("livelihoods", "Ruslan", "Gadzhiev", Role.CASE_WORKER, "moscow", [Programme.DIRECT_ASSISTANCE], None),
+    ("opsmanager", "Svetlana", "Novikova", Role.PROGRAMME_MANAGER, "moscow",
+     [Programme.RETURN, Programme.RESETTLEMENT, Programme.HEALTH, Programme.DIRECT_ASSISTANCE], None),
     ("operator", "Irina", "Petrova", Role.HOTLINE_OPERATOR, "icc-spb", [Programme.HOTLINE], None),
     ("meofficer", "Dmitry", "Volkov", Role.ME_OFFICER, "moscow", [], None),
     ("dpo", "Elena", "Smirnova", Role.DATA_PROTECTION_OFFICER, "moscow", [], None),
@@ -58,7 +65,7 @@ def load(stdout) -> None:
     stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for username, _first, _last, role, *_ in USERS:
         second = "" if role == Role.LEARNER else "  + one-time code"
-        stdout.write(f"  {username:<11} {role.label}{second}")
+        stdout.write(f"  {username:<13} {role.label}{second}")
     stdout.write(
         "Staff enrol an authenticator app at first sign-in (QR code). Without a phone, print the "
         "current code with:  .venv/bin/python manage.py demo_totp USERNAME"

@@ -463,6 +463,54 @@ CAPABILITIES[REFER_TO_OFFICE] = frozenset({Role.PARTNER_USER})
 CAPABILITIES[VIEW_CONSENT_REGISTRY] = frozenset({Role.DATA_PROTECTION_OFFICER})
 
 
+# The programmes of issue 6 (return, resettlement, migration health, direct assistance). Their object rules
+# are registered by each app (`<app>.wiring`), mostly with `case_part_scope`; the capabilities are here.
+#
+# Health data (assessment results, TB screening, follow-up) are read only by the migration health unit: case
+# workers and programme managers working in the MH programme. Every other case worker sees a member's medical
+# clearance (cleared or not, valid until when), never the results. Each read of an assessment is audited.
+VIEW_HEALTH_DATA = "view_health_data"
+CAPABILITIES[VIEW_HEALTH_DATA] = CASE_ROLES
+PROGRAMME_CAPABILITIES[VIEW_HEALTH_DATA] = {Role.PROGRAMME_MANAGER: Programme.HEALTH,
+                                            Role.CASE_WORKER: Programme.HEALTH}
+# Aggregate statistics of each programme (no names, no references): its programme managers and M&E.
+VIEW_RETURN_STATISTICS = "view_return_statistics"
+VIEW_RESETTLEMENT_REPORT = "view_resettlement_report"
+VIEW_HEALTH_STATISTICS = "view_health_statistics"
+VIEW_LIVELIHOOD_STATISTICS = "view_livelihood_statistics"
+for _capability, _programme in ((VIEW_RETURN_STATISTICS, Programme.RETURN),
+                                (VIEW_RESETTLEMENT_REPORT, Programme.RESETTLEMENT),
+                                (VIEW_HEALTH_STATISTICS, Programme.HEALTH),
+                                (VIEW_LIVELIHOOD_STATISTICS, Programme.DIRECT_ASSISTANCE)):
+    CAPABILITIES[_capability] = frozenset({Role.PROGRAMME_MANAGER, Role.ME_OFFICER})
+    PROGRAMME_CAPABILITIES[_capability] = {Role.PROGRAMME_MANAGER: _programme}
+# Resettlement staff travel to other cities to process cases: the trips are the programme's staff's business.
+VIEW_PROCESSING_TRIPS = "view_processing_trips"
+CAPABILITIES[VIEW_PROCESSING_TRIPS] = CASE_ROLES
+PROGRAMME_CAPABILITIES[VIEW_PROCESSING_TRIPS] = {Role.PROGRAMME_MANAGER: Programme.RESETTLEMENT,
+                                                 Role.CASE_WORKER: Programme.RESETTLEMENT}
+# The migrant enterprises of the direct assistance programme (a list beside its cases).
+VIEW_ENTERPRISES = "view_enterprises"
+CAPABILITIES[VIEW_ENTERPRISES] = CASE_ROLES
+PROGRAMME_CAPABILITIES[VIEW_ENTERPRISES] = {Role.PROGRAMME_MANAGER: Programme.DIRECT_ASSISTANCE,
+                                            Role.CASE_WORKER: Programme.DIRECT_ASSISTANCE}
+
+
+def programme_rule(programme: str, *, editors: frozenset[str] = frozenset({Role.ADMINISTRATOR})) -> Scope:
+    """A programme's own lists (eligibility rules, questions, trips' cities...): read by the staff working in
+    it and by administrators, changed by `editors` (by default administrators, in the back office)."""
+
+    def rule(user: User, queryset: QuerySet, action: Action) -> QuerySet:
+        if user.role == Role.ADMINISTRATOR:
+            return queryset
+        in_programme = user.role in CASE_ROLES and programme in (user.programmes or [])
+        if action == "view":
+            return queryset if in_programme else queryset.none()
+        return queryset if in_programme and user.role in editors else queryset.none()
+
+    return rule
+
+
 def case_part_scope(case_field: str = "case", *, deletable: bool = False, read_only: bool = False) -> Scope:
     """A rule for what hangs off a case (plan, notes, attachments, services, movements, timeline, the CT
     profile and stays): seen by whoever sees the case, changed by whoever may change it. Most parts are
@@ -495,6 +543,7 @@ def register_case_rules() -> None:
     for name in ("Goal", "Task", "CaseNote", "Attachment", "ServiceDelivery", "Movement"):
         register(f"cases.{name}", case_part_scope())
     register("cases.CaseEvent", case_part_scope(read_only=True))
+    register("cases.StatusChange", case_part_scope(read_only=True))
     register("cases.SavedView", saved_view_scope)
     register("cases.ServiceType", RoleRule(viewers=STAFF_ROLES, editors=frozenset({Role.ADMINISTRATOR})))
     register("protection.TraffickingProfile", case_part_scope())

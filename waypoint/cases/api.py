@@ -187,6 +187,7 @@ class TransitionIn(Schema):
     version: int
     note: str = Field("", description="Required for the steps that need a reason (reopening...)")
     closure_reason: str = Field("", description="Required when the step closes the case")
+    on: datetime.date | None = Field(None, description="The day the step happened (not in the future); default today")
 
 
 class ServiceTypeOut(Schema):
@@ -441,7 +442,7 @@ def transition(request: HttpRequest, reference: str, payload: TransitionIn):
     case = policy.get_for(user, Case.objects.all(), "change", reference=reference, request=request)
     try:
         casework.transition(user, case, payload.action, version=payload.version, note=payload.note,
-                            closure_reason=payload.closure_reason, request=request)
+                            closure_reason=payload.closure_reason, on=payload.on, request=request)
     except ConflictError as conflict:
         return _conflict(conflict.current, "case")
     except ValidationError as error:

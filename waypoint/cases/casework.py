@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from waypoint.accounts import policy
@@ -39,6 +39,7 @@ from .models import (
     Referral,
     RiskLevel,
     SavedView,
+    StatusChange,
     Vulnerability,
 )
 from .references import next_reference
@@ -131,6 +132,8 @@ def open_case(
             summary=(summary or "").strip(), referral_received=referral,
         )
         CaseMember.objects.create(case=case, person=principal, role=MemberRole.PRINCIPAL)
+        StatusChange.objects.create(case=case, action="open", to_status=case.status, on=opened_on, individuals=1,
+                                    by=user)
         if assigned:
             case.assigned.set(assigned)
         record(Action.CREATE, case, actor=user, request=request, changes={
@@ -380,11 +383,14 @@ def transition(
     version: int,
     note: str = "",
     closure_reason: str = "",
+    on: datetime.date | None = None,
     request=None,
 ) -> Case:
     """Take a step of the case's workflow, under a row lock: the step must start from the case's status, its
     guards must agree, a closing step names a reason of the workflow and a step that asks for it says why.
-    Closing sets the closing date and reason; leaving a closed status clears them and counts the reopening."""
+    Closing sets the closing date and reason; leaving a closed status clears them and counts the reopening.
+    `on` is the day the step happened (a dated step: an interview, a departure); by default today. It may not
+    be in the future, nor before the case was opened or its previous step."""
     case = _case_to_change(user, case, request)
     workflow = workflow_for(case.programme)
     note = (note or "").strip()
@@ -406,6 +412,8 @@ def transition(
                 errors["note"] = [_("Say why: “%(action)s” needs a note.") % {"action": step.label}]
             if len(note) > NOTE_MAX:
                 errors["note"] = [_("The note is too long (at most %(count)d characters).") % {"count": NOTE_MAX}]
+            on = on or timezone.localdate()
+            errors.update(_date_errors(current, on))
             said, guards = _guard_reasons(step, current)
             if said:
                 errors.setdefault("action", []).extend(said)
@@ -413,7 +421,7 @@ def transition(
             if errors:
                 raise ValidationError(errors)
             return _take(user, current, step, note=note, closure_reason=closure_reason if closing else "",
-                         request=request)
+                         on=on, request=request)
     except _RefusedError as refusal:
         refused(user, case, f"transition:{action}", refusal.codes, request=request)
         raise refusal.error from None
@@ -422,7 +430,18 @@ def transition(
         raise
 
 
-def _take(user: User, case: Case, step: Transition, *, note: str, closure_reason: str, request) -> Case:
+def _date_errors(case: Case, on: datetime.date) -> dict[str, list[str]]:
+    if on > timezone.localdate():
+        return {"on": [_("The date of the step cannot be in the future.")]}
+    last = case.status_changes.order_by("-on").values_list("on", flat=True).first() or case.opened_on
+    if on < last:
+        return {"on": [_("The date of the step cannot be before %(date)s, the case's previous step.")
+                       % {"date": formats.date_format(last, "DATE_FORMAT")}]}
+    return {}
+
+
+def _take(user: User, case: Case, step: Transition, *, note: str, closure_reason: str, on: datetime.date,
+          request) -> Case:
     workflow = workflow_for(case.programme)
     old_status, was_closed = case.status, workflow.is_closed(case.status)
     closing = workflow.is_closed(step.target)
@@ -430,7 +449,7 @@ def _take(user: User, case: Case, step: Transition, *, note: str, closure_reason
     fields = ["status", "updated_at"]
     changes: dict[str, object] = {"status": [old_status, step.target], "transition": [None, step.action]}
     if closing:
-        case.closed_on, case.closure_reason, case.closure_note = timezone.localdate(), closure_reason, note
+        case.closed_on, case.closure_reason, case.closure_note = on, closure_reason, note
         fields += ["closed_on", "closure_reason", "closure_note"]
         changes["closure_reason"] = [None, closure_reason]
     elif was_closed:
@@ -440,10 +459,16 @@ def _take(user: User, case: Case, step: Transition, *, note: str, closure_reason
         fields += ["closed_on", "closure_reason", "closure_note", "reopened_count"]
     if note:
         changes["note"] = None  # said, not repeated in the trail
+    if on != timezone.localdate():
+        changes["on"] = [None, on.isoformat()]
     bump(case, fields)
+    StatusChange.objects.create(case=case, action=step.action, from_status=old_status, to_status=step.target, on=on,
+                                individuals=case.members.count(), by=user)
     record(Action.UPDATE, case, actor=user, request=request, changes=changes)
     line = _("Status changed from %(old)s to %(new)s (%(action)s).") % {
         "old": workflow.label(old_status), "new": workflow.label(step.target), "action": step.label}
+    if on != timezone.localdate():
+        line += " " + _("On %(date)s.") % {"date": formats.date_format(on, "DATE_FORMAT")}
     if closing:
         line += " " + _("Reason: %(reason)s.") % {"reason": workflow.closure_label(closure_reason)}
     if note:

@@ -260,6 +260,7 @@ class TransitionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     closure_reason = forms.ChoiceField(label=_("Reason for closing"), required=False)
     note = forms.CharField(label=_("Note"), required=False, widget=_textarea(2), max_length=casework.NOTE_MAX)
+    on = forms.DateField(label=_("Date of the step"), required=False, widget=date_widget())
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -82,6 +82,8 @@ class MemberRole(models.TextChoices):
     PRINCIPAL = "principal", _("Principal")
     SPOUSE = "spouse", _("Spouse")
     CHILD = "child", _("Child")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Brother or sister")
     OTHER = "other", _("Other")
 
 
@@ -152,6 +154,31 @@ class Case(models.Model):
     def principal(self):
         member = next((m for m in self.members.all() if m.role == MemberRole.PRINCIPAL), None)
         return member.person if member else None
+
+
+class StatusChange(models.Model):
+    """One step of a case's workflow as data: which step, on which day it happened, and how many people the
+    case counted then. Programme statistics (by stage and month, a quarter's departures in individuals) are
+    counted from these rows; the timeline says the same in words. Never changed: a step undone is a new step."""
+
+    case = models.ForeignKey(Case, verbose_name=_("case"), on_delete=models.CASCADE, related_name="status_changes")
+    action = models.CharField(_("step"), max_length=40)  # the workflow's action, or "open" for the first status
+    from_status = models.CharField(_("from"), max_length=30, blank=True)
+    to_status = models.CharField(_("to"), max_length=30)
+    on = models.DateField(_("on"), db_index=True)  # the day it happened (may be before the day it was recorded)
+    individuals = models.PositiveSmallIntegerField(_("individuals"))  # the case's members at that moment
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                           on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["on", "at", "id"]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        indexes = [models.Index(fields=["action", "on"])]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.action} {self.on}"
 
 
 class CaseMember(models.Model):

@@ -13,7 +13,7 @@ The journey's steps: planned → booked → in transit → completed; any step n
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -31,7 +31,7 @@ from waypoint.people.codes import COUNTRY_CODES, country_name
 from waypoint.people.models import Person
 
 from . import deliveries, timeline
-from .casework import display_name
+from .casework import display_name, refused
 from .locking import bump, locked_current
 from .models import (
     Case,
@@ -74,6 +74,32 @@ RECEPTION_STEPS: dict[str, tuple[str, ...]] = {
     MovementStatus.BOOKED: (MovementStatus.COMPLETED, MovementStatus.CANCELLED),
     MovementStatus.IN_TRANSIT: (MovementStatus.COMPLETED, MovementStatus.CANCELLED),
 }
+
+
+# What a programme checks before a journey is booked or gets under way (a traveller's valid medical
+# clearance, a travel document): `check(movement, travellers)` returns the reasons it may not, or an empty
+# list. Programme apps register theirs in `AppConfig.ready()`; the core knows none.
+BookingCheck = Callable[[Movement, Sequence[Person]], list[str]]
+_BOOKING_CHECKS: dict[str, list[BookingCheck]] = {}
+CHECKED_STEPS = (MovementStatus.BOOKED, MovementStatus.IN_TRANSIT)
+
+
+class _BlockedError(Exception):
+    def __init__(self, reasons: list[str]):
+        super().__init__(reasons)
+        self.reasons = reasons
+
+
+def register_booking_check(programme: str, check: BookingCheck) -> None:
+    checks = _BOOKING_CHECKS.setdefault(programme, [])
+    if check not in checks:
+        checks.append(check)
+
+
+def booking_problems(movement: Movement, travellers: Sequence[Person]) -> list[str]:
+    """Why this journey may not be booked (or set off) now, by the case's programme's checks."""
+    return [reason for check in _BOOKING_CHECKS.get(movement.case.programme, ())
+            for reason in check(movement, travellers)]
 
 
 def next_steps(movement: Movement) -> tuple[str, ...]:
@@ -279,6 +305,10 @@ def update_movement(user: User, movement: Movement, *, version: int | None, requ
         diff = changed_fields(before, _snapshot(current, travellers), sensitive=SENSITIVE_FIELDS)
         if not diff:
             return current
+        if current.status in CHECKED_STEPS and current.kind != MovementKind.AIRPORT_RECEPTION:
+            problems = booking_problems(current, travellers)  # a booked journey moved past a clearance
+            if problems:
+                raise ValidationError({"departs_at": problems})
         bump(current, list(values))
         current.travellers.set(travellers)
         _sync_services(user, current, travellers, before=before_key, request=request)
@@ -291,35 +321,44 @@ def update_movement(user: User, movement: Movement, *, version: int | None, requ
 def set_movement_status(user: User, movement: Movement, status: str, *, version: int | None,
                         request=None) -> Movement:
     """Take the journey's next step (booked, in transit, completed) or cancel it; anything else is refused
-    with the steps that are possible. Completing marks its services delivered."""
+    with the steps that are possible. Completing marks its services delivered. Booking and setting off ask the
+    programme's booking checks first (`register_booking_check`); a refusal is audited."""
     movement = policy.get_for(user, Movement, "change", pk=movement.pk, request=request)
-    with transaction.atomic():
-        current = locked_current(Movement.objects.select_related("case", "delivery"), movement.pk, version)
-        allowed = next_steps(current)
-        if status not in allowed:
-            labels = ", ".join(str(MovementStatus(step).label).lower() for step in allowed)
-            raise ValidationError({"status": [
-                _("A %(status)s movement cannot become %(target)s.") % {
-                    "status": current.get_status_display().lower(),
-                    "target": str(MovementStatus(status).label).lower() if status in MovementStatus.values else status}
-                + " " + (_("Possible next steps: %(steps)s.") % {"steps": labels} if labels
-                         else _("It has no further steps."))]})
-        if status in (MovementStatus.IN_TRANSIT, MovementStatus.COMPLETED) and (
-                day_of(current.departs_at) > timezone.localdate()):
-            raise ValidationError({"status": [_("The journey departs on %(date)s: it cannot be under way or "
-                                                "completed before then. Correct the departure first.")
-                                              % {"date": formats.date_format(day_of(current.departs_at),
-                                                                             "DATE_FORMAT")}]})
-        travellers = list(current.travellers.all())
-        before_key = _escort_key(current, travellers)
-        old_status = current.status
-        current.status = status
-        bump(current, ["status"])
-        _sync_services(user, current, travellers, before=before_key, request=request)
-        record(Action.UPDATE, current, actor=user, request=request, changes={"status": [old_status, status]})
-        timeline.log(current.case, timeline.MOVEMENT, _("Movement %(status)s: %(line)s.") % {
-            "status": current.get_status_display().lower(), "line": _line(current, travellers)},
-            actor=user, obj=current)
+    try:
+        with transaction.atomic():
+            current = locked_current(Movement.objects.select_related("case", "delivery"), movement.pk, version)
+            allowed = next_steps(current)
+            if status not in allowed:
+                labels = ", ".join(str(MovementStatus(step).label).lower() for step in allowed)
+                raise ValidationError({"status": [
+                    _("A %(status)s movement cannot become %(target)s.") % {
+                        "status": current.get_status_display().lower(),
+                        "target": str(MovementStatus(status).label).lower() if status in MovementStatus.values else status}
+                    + " " + (_("Possible next steps: %(steps)s.") % {"steps": labels} if labels
+                             else _("It has no further steps."))]})
+            if status in (MovementStatus.IN_TRANSIT, MovementStatus.COMPLETED) and (
+                    day_of(current.departs_at) > timezone.localdate()):
+                raise ValidationError({"status": [_("The journey departs on %(date)s: it cannot be under way or "
+                                                    "completed before then. Correct the departure first.")
+                                                  % {"date": formats.date_format(day_of(current.departs_at),
+                                                                                 "DATE_FORMAT")}]})
+            travellers = list(current.travellers.all())
+            if status in CHECKED_STEPS and current.kind != MovementKind.AIRPORT_RECEPTION:
+                problems = booking_problems(current, travellers)
+                if problems:
+                    raise _BlockedError(problems)
+            before_key = _escort_key(current, travellers)
+            old_status = current.status
+            current.status = status
+            bump(current, ["status"])
+            _sync_services(user, current, travellers, before=before_key, request=request)
+            record(Action.UPDATE, current, actor=user, request=request, changes={"status": [old_status, status]})
+            timeline.log(current.case, timeline.MOVEMENT, _("Movement %(status)s: %(line)s.") % {
+                "status": current.get_status_display().lower(), "line": _line(current, travellers)},
+                actor=user, obj=current)
+    except _BlockedError as blocked:
+        refused(user, movement, f"movement:{status}", ["booking_check"], request=request)
+        raise ValidationError({"status": blocked.reasons}) from None
     return current
 
 

@@ -470,7 +470,7 @@ def case_transition(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         case = casework.transition(request.user, case, cleaned["action"], version=cleaned["version"],
                                    note=cleaned.get("note") or "", closure_reason=cleaned.get("closure_reason") or "",
-                                   request=request)
+                                   on=cleaned.get("on"), request=request)
     except casework.ConflictError:
         case = _case(request, reference)
         return render_detail(request, case, status=409, conflict=Conflict(_(

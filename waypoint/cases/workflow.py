@@ -37,6 +37,8 @@ class Transition:
     target: str
     guards: tuple[Guard, ...] = ()
     needs_note: bool = False  # the user must say why (reopening, putting on hold)
+    # The user says on which day it happened (an interview, a departure): programme statistics count by that day.
+    dated: bool = False
 
 
 @dataclass(frozen=True)
