@@ -24,7 +24,6 @@ from waypoint.cases.models import (
     Attachment,
     Case,
     CaseEvent,
-    StatusChange,
     CaseMember,
     CaseNote,
     Channel,
@@ -38,6 +37,7 @@ from waypoint.cases.models import (
     SavedView,
     ServiceDelivery,
     ServiceType,
+    StatusChange,
     Task,
 )
 from waypoint.consent.models import ConsentRecord

@@ -333,7 +333,8 @@ def set_movement_status(user: User, movement: Movement, status: str, *, version:
                 raise ValidationError({"status": [
                     _("A %(status)s movement cannot become %(target)s.") % {
                         "status": current.get_status_display().lower(),
-                        "target": str(MovementStatus(status).label).lower() if status in MovementStatus.values else status}
+                        "target": (str(MovementStatus(status).label).lower() if status in MovementStatus.values
+                                   else status)}
                     + " " + (_("Possible next steps: %(steps)s.") % {"steps": labels} if labels
                              else _("It has no further steps."))]})
             if status in (MovementStatus.IN_TRANSIT, MovementStatus.COMPLETED) and (
