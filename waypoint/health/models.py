@@ -77,6 +77,12 @@ class HealthAssessment(models.Model):
     follow_up_note = EncryptedTextField(_("follow-up"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
+    # The migration health case opened to follow the person up (treatment, referral): its referrals are the
+    # referrals to treatment, and the follow-up stays open until that case is closed.
+    follow_up_case = models.ForeignKey("cases.Case", verbose_name=_("follow-up case"), null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="followed_assessments")
+    cancelled_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     created_at = models.DateTimeField(auto_now_add=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
