@@ -123,8 +123,6 @@ def validate_profile(values: dict[str, Any]) -> dict[str, Any]:
     source = values.get("referral_source")
     if source == ReferralSource.UNHCR and not values["unhcr_reference"]:
         add("unhcr_reference", _("A UNHCR referral needs UNHCR's reference for the case."))
-    if source != ReferralSource.UNHCR and values["unhcr_reference"] and category != Category.P1:
-        add("unhcr_reference", _("Only a UNHCR referral carries a UNHCR reference."))
     if source == ReferralSource.NGO and values.get("referring_organisation") is None:
         add("referring_organisation", _("Choose the NGO that referred the family from the partner directory."))
     organisation = values.get("referring_organisation")

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001, S311
+# ruff: noqa: S311
 """Demo return cases for `make run`, shaped on the seeds.
 
 The AVRR pilot: 85 vulnerable migrants in irregular status (single adults and a few small families) returned from
@@ -82,9 +82,12 @@ ORIGINS = {
     "GE": (5, "Tbilisi", "Giorgi David Levan Irakli Nino Tamar", "Beridze Kapanadze Gelashvili Lomidze"),
     "CM": (3, "Yaoundé", "Paul Samuel Joseph Emmanuel Brigitte", "Mbarga Fouda Nkoulou Essomba"),
 }
-CHECHEN_M = "Ruslan Aslan Magomed Khasan Ramzan Adam Ibragim Salman Islam Zelimkhan Alikhan Akhmed".split()
-CHECHEN_F = "Khava Zarema Madina Aminat Malika Petimat Zulikhan Kheda Luiza Raisa Milana Yakha".split()
-CHECHEN_FAMILY = "Dudayev Khadzhiev Magomadov Bisultanov Saidov Umarov Tsurov Israilov Elmurzaev Askhabov".split()
+CHECHEN_M = ("Ruslan", "Aslan", "Magomed", "Khasan", "Ramzan", "Adam", "Ibragim", "Salman", "Islam", "Zelimkhan",
+    "Alikhan", "Akhmed")
+CHECHEN_F = ("Khava", "Zarema", "Madina", "Aminat", "Malika", "Petimat", "Zulikhan", "Kheda", "Luiza", "Raisa",
+    "Milana", "Yakha")
+CHECHEN_FAMILY = ("Dudayev", "Khadzhiev", "Magomadov", "Bisultanov", "Saidov", "Umarov", "Tsurov", "Israilov",
+    "Elmurzaev", "Askhabov")
 CATEGORY_SHARES = ((Category.LABOUR_MIGRANT, 38), (Category.CONTRACT_STUDENT, 24), (Category.TRANSIT_MIGRANT, 22),
                    (Category.ASYLUM_SEEKER, 16))
 STATUS_FOR = {Category.LABOUR_MIGRANT: "expired_permit", Category.CONTRACT_STUDENT: "stranded_student",
