@@ -42,7 +42,8 @@ def test_a_grant_from_the_enterprise_to_the_statistics(page, make_user, screensh
 
     page.get_by_role("link", name="Open a grant application").click()
     page.get_by_label(re.compile("Каримова")).check()
-    page.get_by_role("textbox", name="Business plan", exact=True).fill("School uniforms for the district's three schools.")
+    plan = "School uniforms for the district's three schools."
+    page.get_by_role("textbox", name="Business plan", exact=True).fill(plan)
     page.get_by_label("Requested value").fill("120000")
     page.get_by_label("Planned items").fill("Two industrial sewing machines")
     page.get_by_label("Expected monthly income").fill("45000")
@@ -81,7 +82,8 @@ def test_a_grant_from_the_enterprise_to_the_statistics(page, make_user, screensh
     page.get_by_label("Description").fill("Embroidery machine")
     page.get_by_role("spinbutton", name="Value", exact=True).fill("30000")
     page.get_by_role("button", name="Add the item").click()
-    page.get_by_text(re.compile(r"would take the items above the approved grant: only 20,000\.00 RUB remain")).wait_for()
+    refusal = re.compile(r"would take the items above the approved grant: only 20,000\.00 RUB remain")
+    page.get_by_text(refusal).wait_for()
     assert GrantItem.objects.count() == 1
     screenshot("above-the-approved-value")
     page.get_by_role("link", name="Cancel").click()
@@ -116,7 +118,7 @@ def test_a_grant_from_the_enterprise_to_the_statistics(page, make_user, screensh
 
     page.context.clear_cookies()
     sign_in_with_code(page, manager)
-    page.get_by_role("link", name="Grant statistics").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Grant statistics").click()
     page.get_by_role("link", name="This month").click()
     row = page.get_by_role("row", name=re.compile("Novaya Zhizn"))
     cells = row.get_by_role("cell")

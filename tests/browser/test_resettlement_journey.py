@@ -59,7 +59,7 @@ def test_a_family_from_application_to_departure_and_the_report(browser, live_ser
                               opened_on=today - datetime.timedelta(days=40))
     casework.add_member(officer, case, spouse, "spouse")
     casework.add_member(officer, case, child, "child")
-    trip = trips.create_trip(officer, city="Tashkent", starts_on=today - datetime.timedelta(days=9),
+    trips.create_trip(officer, city="Tashkent", starts_on=today - datetime.timedelta(days=9),
                              ends_on=today - datetime.timedelta(days=6), staff=[officer])
     for person in (principal, spouse):
         _medical(case, person, today + datetime.timedelta(days=150))

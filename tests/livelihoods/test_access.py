@@ -117,7 +117,8 @@ def test_scope_and_can_give_exactly_the_rows_the_matrix_allows(world, label):
             scoped = set(policy.scope(user, model._default_manager.all(), action))
             allowed = {obj for obj in every_row if policy.can(user, action, obj)}
             if scoped != expected:
-                wrong[f"{persona}: scope {action} ({kind})"] = {"extra": scoped - expected, "missing": expected - scoped}
+                wrong[f"{persona}: scope {action} ({kind})"] = {"extra": scoped - expected,
+                                                               "missing": expected - scoped}
             if allowed != expected:
                 wrong[f"{persona}: can {action} ({kind})"] = {"extra": allowed - expected,
                                                              "missing": expected - allowed}

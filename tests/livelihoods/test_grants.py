@@ -11,8 +11,16 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from tests.conftest import signed_in_client
-from tests.livelihoods.world import DAY, SCORES, TODAY, approved_grant, handed_over_grant, make_dap, open_grant, \
-    visited_grant
+from tests.livelihoods.world import (
+    DAY,
+    SCORES,
+    TODAY,
+    approved_grant,
+    handed_over_grant,
+    make_dap,
+    open_grant,
+    visited_grant,
+)
 from waypoint.accounts.models import Role
 from waypoint.api import services as api_services
 from waypoint.audit.models import Action, AuditEvent
@@ -35,7 +43,8 @@ def _step(dap, case, action, **extra):
 
 def test_the_application_is_a_dap_case_of_the_applicants_counted_as_individuals(dap):
     case = open_grant(dap)
-    assert case.programme == "DAP" and case.status == "received"
+    assert case.programme == "DAP"
+    assert case.status == "received"
     assert {m.person for m in case.members.all()} == {dap.founder, dap.partner}
     assert StatusChange.objects.get(case=case, action="open").individuals == 2
     assert case.grant_application.enterprise == dap.enterprise
@@ -90,7 +99,8 @@ def test_an_item_above_the_approved_value_is_refused_naming_what_remains_and_not
         items.add_item(dap.worker, case, version=application.version, item_type="vehicle", description="Van",
                        quantity=1, value="40000")
     message = refused.value.message_dict["value"][0]
-    assert "30,000.00 RUB remain" in message and "100,000.00 RUB approved" in message
+    assert "30,000.00 RUB remain" in message
+    assert "100,000.00 RUB approved" in message
     application.refresh_from_db()
     assert (GrantItem.objects.count(), application.version) == before
     assert AuditEvent.objects.filter(action=Action.DENY, changes__reasons=["above_approved_value"]).exists()
@@ -154,7 +164,8 @@ def test_reminders_of_visits_due_show_on_the_dashboard_of_dap_case_workers(dap):
     reminders = visits.due_reminders(case.__class__.objects.filter(pk=case.pk))
     assert [(r.months, r.overdue) for r in reminders] == [(3, True)]
     page = signed_in_client(dap.worker).get("/").content.decode()
-    assert "Follow-up visits due" in page and case.reference in page
+    assert "Follow-up visits due" in page
+    assert case.reference in page
 
 
 def test_the_statistics_count_the_settlement_and_item_types(dap, make_user):
@@ -167,7 +178,8 @@ def test_the_statistics_count_the_settlement_and_item_types(dap, make_user):
     statistics = page.context["statistics"]
     row = next(r for r in statistics.by_settlement if r.label.startswith("Novaya Zhizn"))
     assert (row.applications, row.approved, row.handed_over, row.individuals, row.items) == (1, 1, 1, 2, 2)
-    assert row.value == {"RUB": Decimal("90000.00")} and row.enterprise_count == 1
+    assert row.value == {"RUB": Decimal("90000.00")}
+    assert row.enterprise_count == 1
     assert (row.jobs, row.jobs_women, row.jobs_migrants, row.operating_rate) == (4, 3, 4, Decimal("100.0"))
     assert next(r for r in statistics.by_settlement if r.label.startswith(other.name)).items == 0
     equipment = next(r for r in statistics.by_item_type if r.label == "Equipment")
@@ -185,18 +197,22 @@ def test_the_api_adds_items_refusing_overspending_and_stale_versions(dap):
     client = signed_in_client(dap.worker)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     grant = client.get(f"/api/v1/livelihoods/grants/{case.reference}", **headers).json()
-    assert grant["approved_value"] == "100000.00" and grant["remaining"] == "100000.00"
+    assert grant["approved_value"] == "100000.00"
+    assert grant["remaining"] == "100000.00"
     body = {"version": grant["version"], "item_type": "vehicle", "description": "Van", "value": "150000"}
     answer = client.post(f"/api/v1/livelihoods/grants/{case.reference}/items", body,
                          content_type="application/json", **headers)
-    assert answer.status_code == 422 and "100,000.00 RUB remain" in answer.json()["errors"]["value"][0]
+    assert answer.status_code == 422
+    assert "100,000.00 RUB remain" in answer.json()["errors"]["value"][0]
     body["value"] = "90000"
     assert client.post(f"/api/v1/livelihoods/grants/{case.reference}/items", body,
                        content_type="application/json", **headers).status_code == 201
     stale = client.post(f"/api/v1/livelihoods/grants/{case.reference}/items", {**body, "value": "1000"},
                         content_type="application/json", **headers)
-    assert stale.status_code == 409 and stale.json()["version"] == grant["version"] + 1
+    assert stale.status_code == 409
+    assert stale.json()["version"] == grant["version"] + 1
     enterprises = client.get("/api/v1/livelihoods/enterprises", **headers).json()
     assert enterprises["count"] == 1
     detail = client.get(f"/api/v1/livelihoods/enterprises/{dap.enterprise.pk}", **headers).json()
-    assert detail["applications"] == [case.reference] and len(detail["members"]) == 2
+    assert detail["applications"] == [case.reference]
+    assert len(detail["members"]) == 2

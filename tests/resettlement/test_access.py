@@ -17,7 +17,6 @@ from tests.conftest import signed_in_client
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme, Role
 from waypoint.cases.models import Case, CaseMember, Channel, MemberRole
-from waypoint.partners.models import Organisation
 from waypoint.people.models import Person, ProgrammeRegistration
 from waypoint.resettlement.models import (
     Assurance,
@@ -140,7 +139,8 @@ def test_a_return_officer_sees_a_resettlement_case_only_once_assigned(users, mak
     assert client.get("/resettlement/trips/").status_code == 404  # not resettlement staff
 
     case.assigned.add(officer)
-    assert policy.can(officer, "view", case) and policy.can(officer, "change", profile)
+    assert policy.can(officer, "view", case)
+    assert policy.can(officer, "change", profile)
     page = client.get(f"/cases/{case.reference}/")
     assert page.status_code == 200
     assert "Resettlement profile" in page.content.decode()

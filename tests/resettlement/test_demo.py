@@ -90,7 +90,8 @@ def test_the_last_full_quarter_matches_a_recount_and_the_seeds_scale(loaded):
     for quarter in (report.previous_quarter(start), report.quarter_of(timezone.localdate())):
         other = report.compute(*quarter)
         assert as_pairs(other) == recount(*quarter)
-        assert other.total.received.cases > 0 and other.total.presented.cases > 0
+        assert other.total.received.cases > 0
+        assert other.total.presented.cases > 0
 
 
 @pytest.mark.django_db
@@ -103,10 +104,12 @@ def test_the_demo_is_quick_idempotent_and_its_departures_passed_the_guards(loade
     assert departed
     for case in departed:
         journey = checks.departure_journey(case)
-        assert journey is not None and journey.status == "completed"
+        assert journey is not None
+        assert journey.status == "completed"
         day = StatusChange.objects.get(case=case, action="depart").on
         assert checks.clearance_problems(case, list(journey.travellers.all()), day) == [], case.reference
-        assert checks.orientation_attended(case) == [] and checks.assurance_received(case) == []
+        assert checks.orientation_attended(case) == []
+        assert checks.assurance_received(case) == []
     assert Movement.objects.filter(case__programme="RES", status="booked").exists()
     trips = ProcessingTrip.objects.all()
     assert {trip.city for trip in trips} >= {"Almaty", "Tashkent", "Malta", "Yerevan", "Krasnodar"}

@@ -45,10 +45,12 @@ def test_the_case_page_shows_the_panels_and_the_dashboard_the_expiring_clearance
                 "resettlement-predeparture"):
         assert f'id="{key}"' in text
     dashboard = client.get("/", HTTP_ACCEPT_LANGUAGE=language).content.decode()
-    assert 'id="resettlement-checklist"' in dashboard and case.reference in dashboard
+    assert 'id="resettlement-checklist"' in dashboard
+    assert case.reference in dashboard
     assert client.get("/resettlement/trips/", HTTP_ACCEPT_LANGUAGE=language).status_code == 200
     detail = client.get(f"/resettlement/trips/{world['trip'].pk}/", HTTP_ACCEPT_LANGUAGE=language)
-    assert detail.status_code == 200 and "Yerevan" in detail.content.decode()
+    assert detail.status_code == 200
+    assert "Yerevan" in detail.content.decode()
 
 
 def test_the_trip_form_refuses_bad_dates_and_saves_nothing(world):
@@ -68,11 +70,14 @@ def test_the_profile_through_the_api_with_versions(world):
     body = {"version": 0, "destination": "US", "resettlement_programme": "usrap", "category": "p1",
             "referral_source": "unhcr"}
     refused = client.patch(url, body, content_type="application/json", **auth)
-    assert refused.status_code == 422 and "unhcr_reference" in refused.json()["errors"]
+    assert refused.status_code == 422
+    assert "unhcr_reference" in refused.json()["errors"]
     saved = client.patch(url, {**body, "unhcr_reference": "UN-7"}, content_type="application/json", **auth)
-    assert saved.status_code == 200 and saved.json()["version"] == 1
+    assert saved.status_code == 200
+    assert saved.json()["version"] == 1
     stale = client.patch(url, {"version": 0, "receiving_case_number": "MS1"}, content_type="application/json", **auth)
-    assert stale.status_code == 409 and stale.json()["version"] == 1
+    assert stale.status_code == 409
+    assert stale.json()["version"] == 1
     assert ResettlementProfile.objects.get(case=case).receiving_case_number == ""
 
 
@@ -84,7 +89,8 @@ def test_clearances_and_trips_through_the_api(world):
                             "obtained_on": TODAY.isoformat(),
                             "valid_until": (TODAY - datetime.timedelta(days=1)).isoformat()},
                       content_type="application/json", **auth)
-    assert bad.status_code == 422 and "valid_until" in bad.json()["errors"]
+    assert bad.status_code == 422
+    assert "valid_until" in bad.json()["errors"]
     assert not Clearance.objects.filter(person=spouse).exists()
     rows = client.get(url, **auth).json()
     assert [row["kind"] for row in rows] == ["security"]
@@ -92,11 +98,13 @@ def test_clearances_and_trips_through_the_api(world):
     renewed = client.patch(f"/api/v1/resettlement/clearances/{line.pk}",
                            {"version": line.version, "valid_until": (TODAY + datetime.timedelta(days=200)).isoformat()},
                            content_type="application/json", **auth)
-    assert renewed.status_code == 200 and renewed.json()["version"] == 2
+    assert renewed.status_code == 200
+    assert renewed.json()["version"] == 2
     created = client.post("/api/v1/resettlement/trips", {
         "city": "Malta", "starts_on": TODAY.isoformat(), "ends_on": TODAY.isoformat(),
         "staff": [world["worker"].username]}, content_type="application/json", **auth)
-    assert created.status_code == 201 and created.json()["country"] == "MT"
+    assert created.status_code == 201
+    assert created.json()["country"] == "MT"
     listed = client.get("/api/v1/resettlement/trips", **auth).json()
     assert {row["city"] for row in listed} == {"Malta", "Yerevan"}
     assert client.get(f"/api/v1/resettlement/cases/{case.reference}/presentations", **auth).json() == []

@@ -116,7 +116,8 @@ def test_the_figures_match_a_recount_by_hand(world):
     assert (found.total.presented.cases, found.total.presented.individuals) == (3, 9)  # re-presentation counts
     assert (found.total.departed.cases, found.total.departed.individuals) == (1, 3)
     categories = {line.code: line for line in found.by_category}
-    assert categories["p1"].received.individuals == 5 and categories["transit"].presented.individuals == 2
+    assert categories["p1"].received.individuals == 5
+    assert categories["transit"].presented.individuals == 2
     wider = (START - datetime.timedelta(days=1), END + datetime.timedelta(days=1))
     assert computed_pairs(report.compute(*wider)) == recount(*wider)
 
@@ -136,7 +137,8 @@ def test_the_page_the_csv_and_the_api_say_the_same(world, make_user):
     assert total[2:] == ["2", "5", "3", "9", "1", "3"]
     assert AuditEvent.objects.filter(action="export", object_type="resettlement.report").count() == 1
     bad = client.get(f"/resettlement/report/?date_from={END.isoformat()}&date_to={START.isoformat()}")
-    assert bad.status_code == 400 and "cannot be before its first day" in bad.content.decode()
+    assert bad.status_code == 400
+    assert "cannot be before its first day" in bad.content.decode()
 
     token = api_services.create_token(manager, name="script", valid_days=5)[1]
     api = client.get(f"/api/v1/resettlement/report?{query}", HTTP_AUTHORIZATION=f"Bearer {token}")

@@ -13,12 +13,12 @@ from waypoint.accounts.models import Office
 from waypoint.cases.api import cases_router, service_types_router
 from waypoint.cases.api_referrals import referrals_router
 from waypoint.health.api import router as health_router
-from waypoint.returns.api import router as returns_router
 from waypoint.hotline.api import router as consultations_router
 from waypoint.livelihoods.api import router as livelihoods_router
 from waypoint.partners.api import organisations_router, services_router
 from waypoint.people.api import router as people_router
 from waypoint.resettlement.api import router as resettlement_router
+from waypoint.returns.api import router as returns_router
 
 from .services import authenticate_token
 

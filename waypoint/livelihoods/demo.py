@@ -1,4 +1,4 @@
-# ruff: noqa: S311
+# ruff: noqa: RUF001, S311
 """Demo data of the direct assistance programme: 6 compact settlements, 60 migrant enterprises, about 70 grant
 applications over the last two years in every state (some rejected, some withdrawn), about 180 items of every
 type with suppliers and handover acts, and follow-up visits with income and jobs. Owner: `livelihoods`.

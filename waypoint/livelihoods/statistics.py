@@ -16,7 +16,6 @@ happened), items from their handover act's date, visits from their day. Aggregat
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -149,10 +148,3 @@ def nothing_counted(statistics: LivelihoodStatistics) -> bool:
     return not (total.applications or total.approved or total.rejected or total.handed_over or total.items
                 or total.visited)
 
-
-def by_currency(rows: list[Row]) -> dict[str, dict[str, Decimal]]:
-    """Helper for the CSV: value per currency per row label."""
-    found: dict[str, dict[str, Decimal]] = defaultdict(dict)
-    for row in rows:
-        found[row.label] = dict(row.value)
-    return found

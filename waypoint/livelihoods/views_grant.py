@@ -234,7 +234,10 @@ def visits_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         return None
     rows = policy.scope(request.user, FollowUpVisit.objects.filter(case=case)).select_related("visited_by")
     reminders = visits.due_reminders(Case.objects.filter(pk=case.pk))
-    return {"visits": [(visit, display_name(visit.visited_by), money(visit.monthly_income, visit.currency) if visit.monthly_income is not None
-                        else "—") for visit in rows.order_by("-visited_on", "-id")],
+    def income(visit: FollowUpVisit) -> str:
+        return money(visit.monthly_income, visit.currency) if visit.monthly_income is not None else "—"
+
+    return {"visits": [(visit, display_name(visit.visited_by), income(visit))
+                       for visit in rows.order_by("-visited_on", "-id")],
             "handover": visits.handover_day(case), "reminders": reminders,
             "may_edit": policy.can(request.user, "change", case) and case.status in visits.VISITING}

@@ -27,7 +27,7 @@ from waypoint.cases.models import Case, StatusChange
 from .grants import grant_case_to_change
 from .models import FollowUpVisit, GrantApplication, ItemsInUse, Operating
 from .money import AMOUNT_MAX, is_currency, money, parse_amount
-from .workflow import CLOSED, FOLLOW_UP, HANDED_OVER
+from .workflow import FOLLOW_UP, HANDED_OVER
 
 __all__ = ["due_reminders", "handover_day", "record_visit"]
 
@@ -163,7 +163,3 @@ def due_reminders(cases: QuerySet[Case], today: datetime.date | None = None) -> 
             if not answered:
                 reminders.append(Reminder(case=case, months=months, due_on=due, overdue=due < today))
     return sorted(reminders, key=lambda r: (r.due_on, r.case.reference))
-
-
-def closed_states() -> tuple[str, ...]:
-    return (CLOSED,)
