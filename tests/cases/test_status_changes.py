@@ -203,3 +203,16 @@ def test_a_booked_journey_cannot_be_moved_past_what_the_check_allows(users, worl
     # Registering the same check twice runs it once.
     movements.register_booking_check(CT, movements._BOOKING_CHECKS[CT][0])
     assert len(movements._BOOKING_CHECKS[CT]) == 1
+
+
+def test_a_programme_may_name_its_own_travel_service(users, world, monkeypatch):
+    monkeypatch.setattr(movements, "_TRAVEL_SERVICES", {})
+    movements.register_travel_service(CT, MovementKind.INTERNATIONAL, "resettlement_travel")
+    from waypoint.cases.models import ServiceType
+
+    ServiceType.objects.filter(code="resettlement_travel").update(programmes=[])  # offered here for the test
+    movement = movements.plan_movement(
+        users["case_worker"], world.case, kind=MovementKind.INTERNATIONAL, travellers=[world.mother],
+        origin="Moscow", origin_country="RU", destination="New York", destination_country="US",
+        departs_at=timezone.now() + datetime.timedelta(days=5))
+    assert movement.delivery.service_type.code == "resettlement_travel"

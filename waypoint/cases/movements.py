@@ -112,8 +112,17 @@ def day_of(moment: datetime.datetime) -> datetime.date:
 
 
 # --- Validation ---------------------------------------------------------------------------------
-def _service_type(kind: str) -> ServiceType | None:
-    code = SERVICE_FOR_KIND.get(kind)
+# A programme whose journeys are another service of the catalogue (a resettlement departure is not a return to
+# the country of origin) registers it: (programme, kind) -> catalogue code.
+_TRAVEL_SERVICES: dict[tuple[str, str], str] = {}
+
+
+def register_travel_service(programme: str, kind: str, code: str) -> None:
+    _TRAVEL_SERVICES[(programme, kind)] = code
+
+
+def _service_type(kind: str, programme: str) -> ServiceType | None:
+    code = _TRAVEL_SERVICES.get((programme, kind)) or SERVICE_FOR_KIND.get(kind)
     return deliveries.type_by_code(code) if code else None
 
 
@@ -124,7 +133,7 @@ def _errors(case: Case, values: dict[str, Any], *, status: str, current: Movemen
     if kind not in MovementKind.values:
         errors["kind"] = [_("Choose the kind of movement.")]
     else:
-        service_type = _service_type(kind)
+        service_type = _service_type(kind, case.programme)
         kept = current is not None and current.kind == kind
         if service_type is None or not (kept or deliveries.is_offered(service_type, case.programme)):
             errors["kind"] = [_("%(kind)s is not in this programme's service catalogue.")
@@ -416,7 +425,7 @@ def _sync_services(user: User, movement: Movement, travellers: Sequence[Person],
     escort's (created, moved, or cancelled when no other leg shares it)."""
     case, sole, day = movement.case, _sole(travellers), day_of(movement.departs_at)
     status = DELIVERY_STATUS[movement.status]
-    service_type = _service_type(movement.kind)
+    service_type = _service_type(movement.kind, case.programme)
     travel = {"service_type": service_type, "person": sole, "delivered_on": day, "status": status,
               "cost": movement.cost, "currency": movement.currency}
     if movement.delivery_id is None:

@@ -4,6 +4,7 @@ widgets, booking checks and access rules."""
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme
 from waypoint.cases import movements
+from waypoint.cases.models import MovementKind
 from waypoint.cases import panels as case_panels
 from waypoint.core import dashboard
 
@@ -16,6 +17,7 @@ def register() -> None:
 
     workflow.register_workflow()
     movements.register_booking_check(Programme.RESETTLEMENT, checks.booking_check)
+    movements.register_travel_service(Programme.RESETTLEMENT, MovementKind.INTERNATIONAL, "resettlement_travel")
     for key, template, context, order in (
         ("resettlement-profile", "resettlement/_panel_profile.html", panels.profile_panel, 20),
         ("resettlement-clearances", "resettlement/_panel_clearances.html", panels.clearances_panel, 21),
