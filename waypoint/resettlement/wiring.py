@@ -4,8 +4,8 @@ widgets, booking checks and access rules."""
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme
 from waypoint.cases import movements
-from waypoint.cases.models import MovementKind
 from waypoint.cases import panels as case_panels
+from waypoint.cases.models import MovementKind
 from waypoint.core import dashboard
 
 RES = (Programme.RESETTLEMENT,)
