@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from tests.conftest import enrol_device
-from waypoint.accounts.models import Role
-from waypoint.core.navigation import MAIN_NAVIGATION
+from waypoint.accounts.models import Programme, Role
+from waypoint.core.navigation import MAIN_NAVIGATION, REPORTS
 
 PERSONAS = [role.value for role in Role] + ["case_worker_b", "partner_user_y"]
 STAFF_PERSONAS = [persona for persona in PERSONAS if persona != Role.LEARNER]
@@ -19,11 +19,13 @@ NAV_LINKS = {
     "Cases": "/cases/",
     "Hotline": "/hotline/",
     "Knowledge base": "/hotline/knowledge/",
-    "Hotline statistics": "/hotline/statistics/",
     "Partner directory": "/partners/",
     "Referrals": "/referrals/",
     "Centre": "/centre/",
-    "Referral statistics": "/reports/referrals/",
+    "Processing trips": "/resettlement/trips/",
+    "Migration health": "/health/",
+    "Enterprises": "/livelihoods/enterprises/",
+    "Reports": "/reports/",
     "Users and offices": "/admin/",
     "Audit trail": "/audit/",
     "Consent registry": "/consent/",
@@ -36,18 +38,18 @@ STAFF_NAVIGATION = ["Dashboard", "Partner directory"]
 PEOPLE_NAVIGATION = ["Dashboard", "People", "Cases", "Knowledge base", "Partner directory", "Referrals"]
 # The test programme manager works in counter-trafficking only: the hotline is for those of the ICC programme.
 HOTLINE_NAVIGATION = [
-    "Dashboard", "People", "Hotline", "Knowledge base", "Hotline statistics", "Partner directory", "Referrals",
+    "Dashboard", "People", "Hotline", "Knowledge base", "Partner directory", "Referrals", "Reports",
 ]
 # Partner users answer the referrals sent to their organisation.
 PARTNER_NAVIGATION = ["Dashboard", "Partner directory", "Referrals"]
 EXPECTED_NAVIGATION = {
     "administrator": ["Dashboard", "Knowledge base", "Partner directory", "Users and offices"],
-    # Referral statistics: aggregates for programme managers (of their programmes) and M&E (of all).
+    # Reports: the statistics pages, aggregates for programme managers (of their programmes) and M&E (of all).
     # The centre's occupancy: staff of the counter-trafficking programme (case_worker_b works in AVRR).
-    "programme_manager": [*PEOPLE_NAVIGATION, "Centre", "Referral statistics"],
+    "programme_manager": [*PEOPLE_NAVIGATION, "Centre", "Reports"],
     "case_worker": [*PEOPLE_NAVIGATION, "Centre"],
     "hotline_operator": HOTLINE_NAVIGATION,
-    "me_officer": ["Dashboard", "Hotline statistics", "Partner directory", "Referral statistics"],
+    "me_officer": ["Dashboard", "Partner directory", "Reports"],
     "data_protection_officer": ["Dashboard", "Partner directory", "Audit trail", "Consent registry"],
     "partner_user": PARTNER_NAVIGATION,
     "trainer": STAFF_NAVIGATION,
@@ -108,6 +110,7 @@ def parse(response) -> LinkCollector:
 
 def test_the_tables_cover_every_navigation_item_and_every_persona():
     assert {str(item.label): item.url for item in MAIN_NAVIGATION} == NAV_LINKS
+    assert {str(report.label) for report in REPORTS} == set(EVERY_REPORT)
     assert list(EXPECTED_NAVIGATION) == PERSONAS
     for persona, labels in EXPECTED_NAVIGATION.items():
         assert set(labels) <= set(NAV_LINKS), persona
@@ -249,3 +252,46 @@ def test_an_anonymous_visitor_sees_no_navigation_on_the_sign_in_page(client):
     page = parse(response)
     assert page.main_nav_count == 0
     assert not {href for _text, href in page.links} & {"/partners/", "/admin/", "/audit/", API_TOKENS_LINK}
+
+
+# --- The reports list ------------------------------------------------------------------------------
+EVERY_REPORT = {
+    "Referral statistics": "/reports/referrals/",
+    "Hotline statistics": "/hotline/statistics/",
+    "Return statistics": "/returns/statistics/",
+    "Resettlement report": "/resettlement/report/",
+    "Health statistics": "/health/statistics/",
+    "Grant statistics": "/livelihoods/statistics/",
+}
+EXPECTED_REPORTS = {
+    "programme_manager": ["Referral statistics"],  # of counter-trafficking only
+    "hotline_operator": ["Hotline statistics"],
+    "me_officer": list(EVERY_REPORT),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_the_reports_page_lists_exactly_the_reports_the_persona_may_read(users, client_for, persona):
+    client = client_for(users[persona])
+    response = client.get("/reports/")
+    expected = EXPECTED_REPORTS.get(persona, [])
+    if not expected:
+        assert response.status_code == 404
+        return
+    links = [(text, href) for text, href in parse(response).links if href in EVERY_REPORT.values()]
+    assert links == [(label, EVERY_REPORT[label]) for label in expected]
+    for label in expected:
+        assert client.get(EVERY_REPORT[label]).status_code == 200, label
+
+
+@pytest.mark.parametrize(("programme", "report"), [
+    (Programme.RETURN, "Return statistics"), (Programme.RESETTLEMENT, "Resettlement report"),
+    (Programme.HEALTH, "Health statistics"), (Programme.DIRECT_ASSISTANCE, "Grant statistics"),
+])
+def test_a_programme_manager_gets_the_report_of_the_programme_they_manage(make_user, client_for, programme, report):
+    manager = make_user(Role.PROGRAMME_MANAGER, f"manager_{programme}", programmes=[programme])
+    links = parse(client_for(manager).get("/reports/")).links
+    assert (report, EVERY_REPORT[report]) in links
+    # Referral statistics are every manager's (counted over their own programmes' referrals).
+    assert [label for label in EVERY_REPORT if (label, EVERY_REPORT[label]) in links] == [
+        "Referral statistics", report]

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponseServerError
+from django.http import Http404, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +8,7 @@ from waypoint.accounts import policy
 from waypoint.accounts.models import Programme, Role
 
 from .dashboard import render_widgets
+from .navigation import reports_for
 
 # What each role's dashboard will hold; later issues replace these with live figures.
 ROLE_INTRODUCTIONS = {
@@ -36,6 +37,16 @@ def dashboard(request):
             "widgets": render_widgets(request),
         },
     )
+
+
+@login_required
+def reports(request):
+    """The statistics pages this user may read; someone who may read none gets 404 (audited)."""
+    available = reports_for(request.user)
+    if not available:
+        policy.record_denial(request.user, "capability", "reports", request)
+        raise Http404
+    return render(request, "core/reports.html", {"reports": available})
 
 
 def csrf_failure(request, reason: str = ""):
