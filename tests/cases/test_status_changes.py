@@ -216,3 +216,36 @@ def test_a_programme_may_name_its_own_travel_service(users, world, monkeypatch):
         origin="Moscow", origin_country="RU", destination="New York", destination_country="US",
         departs_at=timezone.now() + datetime.timedelta(days=5))
     assert movement.delivery.service_type.code == "resettlement_travel"
+
+
+# --- Closure reasons per step ----------------------------------------------------------------------
+WITHDRAWABLE = Workflow(
+    states=(State("intake", gettext_lazy("Intake")), State("closed", gettext_lazy("Closed"), closed=True),
+            State("withdrawn", gettext_lazy("Withdrawn"), closed=True)),
+    initial="intake",
+    transitions=(
+        Transition("close", gettext_lazy("Close"), ("intake",), "closed"),
+        Transition("withdraw", gettext_lazy("Withdraw"), ("intake",), "withdrawn", closure_reasons=("changed_mind",)),
+    ),
+    closure_reasons=(("done", gettext_lazy("Done")), ("changed_mind", gettext_lazy("Changed their mind"))),
+)
+
+
+def test_a_closing_step_offers_and_accepts_only_its_own_reasons(users, world, monkeypatch):
+    monkeypatch.setitem(workflow._WORKFLOWS, CT, WITHDRAWABLE)
+    worker = users["case_worker"]
+    offered = {choice.action: [code for code, _label in choice.closure_choices]
+               for choice in casework.available_actions(world.case)}
+    assert offered == {"close": ["done", "changed_mind"], "withdraw": ["changed_mind"]}
+    with pytest.raises(ValidationError) as excinfo:
+        step(worker, world.case, "withdraw", closure_reason="done")
+    assert "closure_reason" in errors_of(excinfo)
+    case = step(worker, world.case, "withdraw", closure_reason="changed_mind")
+    assert (case.status, case.closure_reason) == ("withdrawn", "changed_mind")
+
+
+def test_a_workflow_cannot_name_a_closure_reason_it_does_not_have():
+    with pytest.raises(ValueError, match="unknown closure reasons"):
+        Workflow(states=(State("a", gettext_lazy("A")), State("b", gettext_lazy("B"), closed=True)), initial="a",
+                 transitions=(Transition("close", gettext_lazy("Close"), ("a",), "b", closure_reasons=("x",)),),
+                 closure_reasons=(("done", gettext_lazy("Done")),))

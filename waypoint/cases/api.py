@@ -119,6 +119,8 @@ class TransitionOut(Schema):
     target: str
     closing: bool = Field(description="The step closes the case: it needs a closure_reason")
     needs_note: bool
+    dated: bool = Field(description="The step takes the day it happened (`on`)")
+    closure_reasons: list[str] = Field(description="For a closing step, the closure_reason codes it accepts")
     blocked_by: list[str] = Field(description="Reasons the workflow's guards give now; empty: it may be taken")
 
 
@@ -286,7 +288,9 @@ def _case_detail(user: User, case: Case, *, handed_over: bool = False) -> dict[s
                    "done_at": t.done_at} for t in tasks],
         "transitions": [
             {"action": choice.action, "label": choice.label, "target": choice.transition.target,
-             "closing": choice.closing, "needs_note": choice.transition.needs_note, "blocked_by": list(choice.reasons)}
+             "closing": choice.closing, "needs_note": choice.transition.needs_note,
+             "dated": choice.transition.dated, "closure_reasons": [code for code, _label in choice.closure_choices],
+             "blocked_by": list(choice.reasons)}
             for choice in casework.available_actions(case)
         ],
     }

@@ -333,6 +333,7 @@ class ActionChoice:
     transition: Transition
     reasons: tuple[str, ...]
     closing: bool
+    closure_choices: tuple = ()  # (code, label) of the reasons a closing step may give
 
     @property
     def action(self) -> str:
@@ -364,7 +365,8 @@ def available_actions(case: Case) -> list[ActionChoice]:
     says so before anyone clicks."""
     workflow = workflow_for(case.programme)
     return [
-        ActionChoice(step, tuple(_guard_reasons(step, case)[0]), workflow.is_closed(step.target))
+        ActionChoice(step, tuple(_guard_reasons(step, case)[0]), workflow.is_closed(step.target),
+                     workflow.reasons_for(step) if workflow.is_closed(step.target) else ())
         for step in workflow.available(case.status)
     ]
 
@@ -405,7 +407,7 @@ def transition(
                     [f"not_available_from:{current.status}"])
             errors: dict[str, list[str]] = {}
             closing = workflow.is_closed(step.target)
-            reasons = dict(workflow.closure_reasons)
+            reasons = dict(workflow.reasons_for(step))
             if closing and (closure_reason not in reasons if reasons else not closure_reason):
                 errors["closure_reason"] = [_("Choose the reason for closing the case.")]
             if step.needs_note and not note:

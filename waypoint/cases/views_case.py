@@ -403,7 +403,7 @@ def render_detail(request: HttpRequest, case: Case, *, status: int = 200, confli
         "vulnerabilities": _labels(case.vulnerabilities, Vulnerability.choices),
         "assigned": case.assigned.all(), "members": members, "consultations": consultations,
         "actions": casework.available_actions(case) if may_change else [],
-        "closure_reasons": workflow.closure_reasons, "transition_form": transition_form,
+        "transition_form": transition_form,
         "goals": goals, "loose_tasks": loose_tasks, "plan_types": dict(workflow.plan_types),
         "notes": policy.scope(user, case.notes.select_related("author")),
         "attachments": attachments.filter(removed_at__isnull=True),

@@ -39,6 +39,9 @@ class Transition:
     needs_note: bool = False  # the user must say why (reopening, putting on hold)
     # The user says on which day it happened (an interview, a departure): programme statistics count by that day.
     dated: bool = False
+    # For a closing step, the codes of the workflow's closure reasons it may give (empty: any of them): a
+    # withdrawal is not closed as "completed".
+    closure_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,13 @@ class Workflow:
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_code", {state.code: state for state in self.states})
         codes = set(self.by_code)
+        reasons = {code for code, _label in self.closure_reasons}
         for transition in self.transitions:
             unknown = (set(transition.sources) | {transition.target}) - codes
             if unknown:
                 raise ValueError(f"Transition {transition.action!r} names unknown states: {sorted(unknown)}")
+            if set(transition.closure_reasons) - reasons:
+                raise ValueError(f"Transition {transition.action!r} names unknown closure reasons")
         if self.initial not in codes:
             raise ValueError(f"Unknown initial state {self.initial!r}")
 
@@ -74,6 +80,12 @@ class Workflow:
 
     def get(self, action: str) -> Transition | None:
         return next((t for t in self.transitions if t.action == action), None)
+
+    def reasons_for(self, step: Transition) -> tuple[tuple[str, Promise], ...]:
+        """The closure reasons a closing step may give."""
+        if not step.closure_reasons:
+            return self.closure_reasons
+        return tuple((code, label) for code, label in self.closure_reasons if code in step.closure_reasons)
 
     def closure_label(self, code: str) -> str:
         return str(dict(self.closure_reasons).get(code, code))

@@ -61,9 +61,10 @@ RES_WORKFLOW = Workflow(
                    guards=(checks.journey_booked, checks.clearances_valid, checks.orientation_attended,
                            checks.assurance_received), dated=True),
         Transition("confirm_arrival", _("Arrival confirmed"), (DEPARTED,), ARRIVED, dated=True),
-        Transition("close", _("Close the case"), (ARRIVED, DENIED), CLOSED),
+        Transition("close", _("Close the case"), (ARRIVED, DENIED), CLOSED,
+                   closure_reasons=("resettled", "denied", "no_contact", "other")),
         Transition("withdraw", _("Withdraw the application"), BEFORE_DEPARTURE, WITHDRAWN, needs_note=True,
-                   dated=True),
+                   dated=True, closure_reasons=("withdrawn", "no_contact", "other")),
         Transition("reopen", _("Reopen the application"), (WITHDRAWN,), RECEIVED, needs_note=True),
     ),
     closure_reasons=(

@@ -145,8 +145,11 @@ RETURN_WORKFLOW = Workflow(
         Transition("start_reintegration", gettext_lazy("Start reintegration"), (ARRIVED,), REINTEGRATION,
                    guards=(has_plan,), dated=True),
         Transition("start_monitoring", gettext_lazy("Move to monitoring"), (REINTEGRATION,), MONITORING),
-        Transition("close", gettext_lazy("Close the case"), (ARRIVED, REINTEGRATION, MONITORING), CLOSED),
-        Transition("withdraw", gettext_lazy("Withdraw"), BEFORE_DEPARTURE, WITHDRAWN),
+        Transition("close", gettext_lazy("Close the case"), (ARRIVED, REINTEGRATION, MONITORING), CLOSED,
+                   closure_reasons=(ClosureReason.COMPLETED, ClosureReason.LOST_CONTACT, ClosureReason.OTHER)),
+        Transition("withdraw", gettext_lazy("Withdraw"), BEFORE_DEPARTURE, WITHDRAWN,
+                   closure_reasons=(ClosureReason.NOT_ELIGIBLE, ClosureReason.CHANGED_MIND, ClosureReason.REGULARISED,
+                                    ClosureReason.LOST_CONTACT, ClosureReason.OTHER)),
         Transition("resume", gettext_lazy("Resume the return"), (WITHDRAWN,), REQUESTED, needs_note=True),
     ),
     closure_reasons=(
