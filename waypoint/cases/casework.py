@@ -155,7 +155,7 @@ def open_case(
 # A case that came through one of these names the organisation that referred it (the seeds' sources).
 CHANNELS_WITH_ORGANISATION = (
     Channel.MISSION_ABROAD, Channel.LAW_ENFORCEMENT, Channel.JOINT_OPERATION, Channel.STATE_STRUCTURE, Channel.NGO,
-    Channel.DIPLOMATIC,
+    Channel.DIPLOMATIC, Channel.INTERNATIONAL,
 )
 NOTE_MAX = 20_000
 

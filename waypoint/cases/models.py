@@ -46,6 +46,8 @@ class Channel(models.TextChoices):
     NGO = "ngo", _("Non-governmental organisation")
     HOTLINE = "hotline", _("Hotline")
     DIPLOMATIC = "diplomatic", _("Diplomatic mission")
+    # UNHCR and other international organisations refer refugees for resettlement and migrants for return.
+    INTERNATIONAL = "international", _("International organisation")
     SELF = "self", _("Self-referral")
     OTHER = "other", _("Other")
 

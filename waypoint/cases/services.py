@@ -938,6 +938,7 @@ CHANNEL_BY_ORGANISATION_TYPE = {
     OrganisationType.LAW_ENFORCEMENT: Channel.LAW_ENFORCEMENT,
     OrganisationType.PROSECUTION: Channel.LAW_ENFORCEMENT,
     OrganisationType.DIPLOMATIC: Channel.DIPLOMATIC,
+    OrganisationType.INTERNATIONAL: Channel.INTERNATIONAL,
     OrganisationType.MISSION: Channel.MISSION_ABROAD,
     OrganisationType.GOVERNMENT: Channel.STATE_STRUCTURE,
     OrganisationType.SOCIAL: Channel.STATE_STRUCTURE,
