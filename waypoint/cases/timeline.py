@@ -18,9 +18,9 @@ from .models import Case, CaseEvent
 # The kinds of line, for the timeline's filter and icons.
 OPENED, STATUS, EDITED, MEMBER, ASSIGNED = "opened", "status", "edited", "member", "assigned"
 PLAN, NOTE, ATTACHMENT, CONSENT, SERVICE = "plan", "note", "attachment", "consent", "service"
-STAY, MOVEMENT, REFERRAL, PROFILE = "stay", "movement", "referral", "profile"
+STAY, MOVEMENT, REFERRAL, PROFILE, HEALTH = "stay", "movement", "referral", "profile", "health"
 KINDS = (OPENED, STATUS, EDITED, MEMBER, ASSIGNED, PLAN, NOTE, ATTACHMENT, CONSENT, SERVICE, STAY, MOVEMENT,
-         REFERRAL, PROFILE)
+         REFERRAL, PROFILE, HEALTH)
 
 
 def log(

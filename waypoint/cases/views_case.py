@@ -83,7 +83,10 @@ KIND_LABELS = {
     timeline.NOTE: gettext_lazy("Notes"), timeline.ATTACHMENT: gettext_lazy("Files"),
     timeline.CONSENT: gettext_lazy("Consent"), timeline.SERVICE: gettext_lazy("Services"),
     timeline.STAY: gettext_lazy("Centre stays"), timeline.MOVEMENT: gettext_lazy("Movements"),
-    timeline.REFERRAL: gettext_lazy("Referrals"), timeline.PROFILE: gettext_lazy("Trafficking profile"),
+    # A programme's own details (the trafficking profile, a resettlement profile, a return screening...).
+    timeline.REFERRAL: gettext_lazy("Referrals"), timeline.PROFILE: gettext_lazy("Programme details"),
+    # Requests and clearances of migration health (never results: everyone on the case reads the timeline).
+    timeline.HEALTH: gettext_lazy("Health"),
 }
 
 

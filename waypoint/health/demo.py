@@ -201,12 +201,12 @@ class Demo:
     def _assessment(self, story: dict, person: Person, kind: str, **fields) -> HealthAssessment:
         row = HealthAssessment(case=story["case"], person=person, assessment_type=kind,
                                requested_on=story["opened"], requested_by=self.doctor, **fields)
-        self.events.append(CaseEvent(case=story["case"], kind="service", actor=self.doctor,
+        self.events.append(CaseEvent(case=story["case"], kind="health", actor=self.doctor,
                                      at=_at(story["opened"], 11),
                                      summary=_("A medical examination was requested for %(person)s.")
                                      % {"person": person.reference}))
         if fields.get("status") == AssessmentStatus.DONE:
-            self.events.append(CaseEvent(case=story["case"], kind="service", actor=self.doctor,
+            self.events.append(CaseEvent(case=story["case"], kind="health", actor=self.doctor,
                                          at=_at(story["assessed"], 15),
                                          summary=_("The health unit recorded the examination of %(person)s.")
                                          % {"person": person.reference}))

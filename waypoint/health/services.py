@@ -79,7 +79,7 @@ def request_examination(user: User, case: Case, *, person: Person | None, assess
         record(Action.CREATE, assessment, actor=user, request=request, changes={
             "case": [None, str(case.pk)], "person": [None, str(person.pk)],
             "assessment_type": [None, assessment_type], "status": [None, AssessmentStatus.REQUESTED]})
-        timeline.log(case, timeline.SERVICE, _("A medical examination was requested for %(person)s.")
+        timeline.log(case, timeline.HEALTH, _("A medical examination was requested for %(person)s.")
                      % {"person": person.reference}, actor=user, obj=assessment)
     return assessment
 
@@ -196,7 +196,7 @@ def record_results(user: User, assessment: HealthAssessment, *, version: int, as
             if first:
                 changes["status"] = [AssessmentStatus.REQUESTED, AssessmentStatus.DONE]
             record(Action.UPDATE, current, actor=user, request=request, changes=changes)
-            timeline.log(current.case, timeline.SERVICE, _timeline_line(current, first), actor=user, obj=current)
+            timeline.log(current.case, timeline.HEALTH, _timeline_line(current, first), actor=user, obj=current)
             return current
     except ConflictError:
         casework.refused(user, assessment, "record_results", ["stale_version"], request=request)
@@ -227,7 +227,7 @@ def cancel_request(user: User, assessment: HealthAssessment, *, version: int, re
             bump(current, ["status", "cancelled_reason", "updated_at"])
             record(Action.UPDATE, current, actor=user, request=request,
                    changes={"status": [AssessmentStatus.REQUESTED, AssessmentStatus.CANCELLED], "reason": None})
-            timeline.log(current.case, timeline.SERVICE, _("The medical examination requested for %(person)s was "
+            timeline.log(current.case, timeline.HEALTH, _("The medical examination requested for %(person)s was "
                                                            "cancelled.") % {"person": current.person.reference},
                          actor=user, obj=current)
             return current
@@ -269,7 +269,7 @@ def open_follow_up_case(user: User, assessment: HealthAssessment, *, request=Non
             HealthAssessment.objects.filter(pk=assessment.pk).update(follow_up_case=case)
             record(Action.UPDATE, assessment, actor=user, request=request,
                    changes={"follow_up_case": [None, case.reference]})
-            timeline.log(case, timeline.SERVICE, _("Follow-up of an assessment of %(person)s (%(type)s, %(day)s).") % {
+            timeline.log(case, timeline.HEALTH, _("Follow-up of an assessment of %(person)s (%(type)s, %(day)s).") % {
                 "type": assessment.get_assessment_type_display(), "person": person.reference,
                 "day": _day(assessment.assessed_on)}, actor=user, obj=assessment)
         if case.status in ("intake", "assessment") and policy.can(user, "change", case):

@@ -49,7 +49,9 @@ def trip_detail(request: HttpRequest, pk: int) -> HttpResponse:
     presentations = (Presentation.objects.filter(trip=trip).select_related("case")
                      .prefetch_related("members").order_by("presented_on", "id"))
     seen = trip.cases_seen.order_by("reference")
-    visible_ids = set(visible.filter(pk__in=seen.values("pk")).values_list("pk", flat=True))
+    # A case the reader may not see shows its reference only: not who was presented, nor the decision.
+    case_ids = {*seen.values_list("pk", flat=True), *presentations.values_list("case_id", flat=True)}
+    visible_ids = set(visible.filter(pk__in=case_ids).values_list("pk", flat=True))
     return render(request, "resettlement/trip_detail.html", {
         "trip": trip, "figures": trips.figures(trip), "presentations": presentations,
         "seen": [(case, case.pk in visible_ids) for case in seen], "visible_ids": visible_ids,

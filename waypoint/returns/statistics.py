@@ -8,6 +8,10 @@ Definitions (docs/returns.md):
   before its first day), by their current status; individuals are their members today.
 - Screening decisions: screenings dated in the period, eligible and not eligible (every screening counts, a
   repeated one too), and the reasons given.
+
+Small numbers. Nationality and category describe the people counted: for readers who do not read the cases
+themselves (M&E), a nationality or category of fewer than `SMALL_CELL_THRESHOLD` departed cases is pooled into
+one "other" row (`protect=True`), so no such group of one or a few families is named; totals are unchanged.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from waypoint.accounts.models import Programme
 from waypoint.cases.models import Case, StatusChange
-from waypoint.hotline.statistics import _add_months
+from waypoint.hotline.statistics import SMALL_CELL_THRESHOLD, _add_months
 from waypoint.people.codes import country_name
 
 from . import eligibility
@@ -66,8 +70,22 @@ def _sorted(rows: dict[str, Row]) -> list[Row]:
     return sorted(rows.values(), key=lambda row: (-row.individuals, -row.cases, row.label))
 
 
-def compute(cases: QuerySet[Case], start: datetime.date, end: datetime.date) -> ReturnStatistics:
-    """Every figure of the page over `cases` (the return cases the reader's figures count)."""
+POOLED = "other"
+
+
+def _pooled(rows: list[Row], label: str) -> list[Row]:
+    """Rows of fewer than SMALL_CELL_THRESHOLD cases (zeros hide nothing) merged into one row named `label`."""
+    small = [row for row in rows if 0 < row.cases < SMALL_CELL_THRESHOLD]
+    if not small:
+        return rows
+    other = Row(POOLED, label, sum(row.cases for row in small), sum(row.individuals for row in small))
+    return [row for row in rows if row not in small] + [other]
+
+
+def compute(cases: QuerySet[Case], start: datetime.date, end: datetime.date, *,
+            protect: bool = False) -> ReturnStatistics:
+    """Every figure of the page over `cases` (the return cases the reader's figures count); `protect` pools the
+    nationalities and categories of fewer than SMALL_CELL_THRESHOLD cases."""
     cases = cases.filter(programme=Programme.RETURN)
     result = ReturnStatistics(start, end)
     result.departures.label = _("All departures")
@@ -95,6 +113,11 @@ def compute(cases: QuerySet[Case], start: datetime.date, end: datetime.date) -> 
     result.by_month = list(months.values())
     result.by_nationality = _sorted(by_nationality)
     result.by_category = [row for key, row in by_category.items() if key or row.cases]
+    if protect:
+        result.by_nationality = _pooled(result.by_nationality, _("Other nationalities (fewer than %(count)d cases "
+                                                                 "each)") % {"count": SMALL_CELL_THRESHOLD})
+        result.by_category = _pooled(result.by_category, _("Other categories (fewer than %(count)d cases each)")
+                                     % {"count": SMALL_CELL_THRESHOLD})
 
     open_in_period = cases.filter(opened_on__lte=end).filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
     stages = {code: Row(code, str(label)) for code, label in RETURN_WORKFLOW.choices}

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from waypoint.accounts import policy
+from waypoint.accounts.models import Role
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.cases.views_reports import _safe_text, counted_rows
@@ -41,7 +42,9 @@ def _form(request: HttpRequest) -> StatisticsFilterForm:
 
 def _compute(request: HttpRequest, form: StatisticsFilterForm) -> stats.ReturnStatistics:
     cases, _referrals = counted_rows(request.user)
-    return stats.compute(cases, form.cleaned_data["start"], form.cleaned_data["end"])
+    # Only the programme's managers read the cases themselves: everyone else (M&E) gets small groups pooled.
+    protect = request.user.role != Role.PROGRAMME_MANAGER
+    return stats.compute(cases, form.cleaned_data["start"], form.cleaned_data["end"], protect=protect)
 
 
 def _text(row: stats.Row) -> str:
