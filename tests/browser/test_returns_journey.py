@@ -1,18 +1,25 @@
 """An assisted voluntary return in Chromium, as a return officer takes it through the pages.
 
-Set up: the officer, a migrant from Ghana with his return case opened, the Embassy of Ghana and IOM Accra in the
-directory, and a planned flight Moscow to Accra. The officer screens him (a first screening with a regular stay is
-refused with its reasons), confirms eligibility, submits the questionnaire with an answer missing (named) and then
-complete (the category shown), records counselling, requests an emergency travel document and records it issued,
-books the flight (refused first: no medical clearance; the health unit's clearance is then recorded), takes the
-travel booked step, departs, records the reception by IOM Accra, arrives, makes a reintegration plan, pays an
-instalment above the budget (refused, the remaining amount named) then within it, starts reintegration and records
-the 3-month monitoring visit with its sustainability score.
+Set up: only the officer, the Embassy of Ghana and IOM Accra in the directory, and a namesake in the registry (a
+Nigerian Kwame Mensah registered without a date of birth). The officer opens the case from the case list: the
+registry search shows the namesake, who is another man, so the officer registers the migrant on the open-case page;
+the duplicate check holds the case back until the officer confirms a different person. The officer plans the flight
+Moscow to Accra on the case page's movement form (refused first without the country it goes to), screens him (a
+first screening with a regular stay is refused with its reasons), confirms eligibility, submits the questionnaire
+with an answer missing (named) and then complete (the category shown), records counselling, requests an emergency
+travel document and records it issued, books the flight (refused first: no medical clearance), takes the travel
+booked step, departs, records the reception by IOM Accra, arrives, makes a reintegration plan, pays an instalment
+above the budget (refused, the remaining amount named) then within it, starts reintegration and records the 3-month
+monitoring visit with its sustainability score.
+
+The medical clearance is the one step not taken through the pages: it is inserted as the health unit's
+HealthAssessment row, because the health journey (test_health_journey.py) covers the health unit's pages.
 """
 
 import datetime
 import importlib
 import re
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -21,14 +28,15 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import sign_in_with_code
 from waypoint.accounts.models import Programme
-from waypoint.cases import casework, movements
-from waypoint.cases.models import Channel, MovementKind
+from waypoint.cases.models import Case, Channel, Movement
 from waypoint.health.models import AssessmentStatus, AssessmentType, Clearance, HealthAssessment
 from waypoint.partners.models import Organisation, OrganisationType
-from waypoint.people.models import Person, ProgrammeRegistration
+from waypoint.people import services as people
+from waypoint.people.models import Person
 from waypoint.returns.models import Instalment, MonitoringVisit
 
 pytestmark = pytest.mark.django_db(transaction=True)
+SHOTS = Path("/tmp/shots6")
 
 
 def _migrations_data() -> None:
@@ -44,21 +52,61 @@ def test_a_return_from_screening_to_the_first_monitoring_visit(page, live_server
     officer = users["case_worker_b"]
     Organisation.objects.create(name="Embassy of Ghana", organisation_type=OrganisationType.DIPLOMATIC, country="GH")
     Organisation.objects.create(name="IOM Accra", organisation_type=OrganisationType.MISSION, country="GH")
-    migrant = Person.objects.create(given_name="Kwame", family_name="Mensah", sex="M", citizenships=["GH"])
-    ProgrammeRegistration.objects.create(person=migrant, programme=Programme.RETURN)
-    case = casework.open_case(officer, programme=Programme.RETURN, principal=migrant, owner=officer,
-                              channel=Channel.SELF, opened_on=timezone.localdate() - datetime.timedelta(days=10))
-    movements.plan_movement(officer, case, kind=MovementKind.INTERNATIONAL, travellers=[migrant],
-                                     origin="Moscow", origin_country="RU", destination="Accra",
-                                     destination_country="GH", departs_at=timezone.now() - datetime.timedelta(
-                                         minutes=30))
+    namesake = people.register(officer, {"given_name": "Kwame", "family_name": "Mensah", "sex": "M",
+                                         "citizenships": ["NG"]}, programme=Programme.RETURN)
     today = timezone.localdate()
 
     sign_in_with_code(page, officer)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Cases", exact=True).click()
-    page.get_by_role("link", name=case.reference).first.click()
-    page.wait_for_url(re.compile(rf"/cases/{case.reference}/$"))
+    page.get_by_role("link", name="Open a case").click()
+    page.wait_for_url(re.compile(r"/cases/new/$"))
+
+    # 0. Opening the case: the registry first, then the migrant registered past the duplicate check.
+    page.get_by_label("Name, record number or document number").fill("Kwame Mensah")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("group", name="Choose the record")).to_contain_text(namesake.reference)
+    page.get_by_label("Is not registered yet").check()
+    page.get_by_label("Family name").fill("Mensah")
+    page.get_by_label("Given name").fill("Kwame")
+    page.get_by_label("Sex").select_option(label="Male")
+    page.get_by_label("Date of birth").fill("1994-07-15")
+    page.get_by_label("Citizenship").select_option("GH")
+    page.get_by_label("How the case came").select_option(label="Self-referral")
+    page.get_by_role("combobox", name="Owner", exact=True).select_option(label=officer.username)
+    page.get_by_role("button", name="Open the case").click()
+    matches = page.get_by_role("alert").filter(has_text="Possible matches")
+    expect(matches).to_contain_text(namesake.reference)
+    expect(page.get_by_text("This person may already be registered (see the possible matches).")).to_be_visible()
+    assert (Case.objects.count(), Person.objects.count()) == (0, 1)
+    page.get_by_label("I checked the possible matches: this is a different person").check()
+    page.get_by_role("button", name="Open the case").click()
+    page.wait_for_url(re.compile(rf"/cases/{Programme.RETURN.value}-\d{{4}}-\d{{5}}/$"))
+    case = Case.objects.get()
+    migrant = Person.objects.exclude(pk=namesake.pk).get()
+    expect(page.locator(".messages")).to_contain_text(f"Case {case.reference} is open.")
+    assert (case.programme, case.owner, case.channel, migrant.birth_date, migrant.citizenships) == (
+        Programme.RETURN, officer, Channel.SELF, datetime.date(1994, 7, 15), ["GH"])
     workflow = page.locator("#workflow")
+
+    # 0b. The flight Moscow to Accra, planned on the case page; the country it goes to is needed.
+    page.locator("#movements").get_by_role("link", name="Plan a movement").click()
+    page.get_by_label("International travel").check()
+    page.get_by_role("checkbox", name=re.compile(migrant.reference)).check()
+    page.get_by_role("textbox", name="From", exact=True).fill("Moscow, Domodedovo")
+    page.get_by_label("From country").select_option("RU")
+    page.get_by_role("textbox", name="To", exact=True).fill("Accra")
+    departs = timezone.localtime() - datetime.timedelta(minutes=30)
+    page.get_by_label("Departure").fill(departs.strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_label("Carrier and flight or train").fill("Turkish Airlines TK 414 / TK 585")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("International travel needs the country it goes to.")).to_be_visible()
+    assert not Movement.objects.exists()
+    page.get_by_label("To country").select_option("GH")
+    page.get_by_role("button", name="Save").click()
+    page.wait_for_url(re.compile(rf"/cases/{case.reference}/#movements$"))
+    flights = page.locator("#movements")
+    expect(flights).to_contain_text("International travel")
+    expect(flights.locator(".status-badge")).to_have_text("Planned")
 
     # 1. Screening: a regular stay is refused with its reason; an irregular stay is eligible.
     page.get_by_role("link", name="Screen for eligibility").click()
@@ -74,6 +122,8 @@ def test_a_return_from_screening_to_the_first_monitoring_visit(page, live_server
     page.get_by_label("Migration status").select_option(label="Irregular stay")
     page.get_by_role("button", name="Screen").click()
     expect(page.get_by_text("Eligible for AVRR pilot 2026.")).to_be_visible()
+    screening = page.locator("#returns_screening")
+    expect(screening.locator("dd").first).to_have_text("Ghana")  # a country by its name, not its ISO code
     workflow.get_by_role("button", name="Confirm eligibility").click()
     expect(page.locator(".case-status")).to_have_text("Screened eligible")
 
@@ -109,9 +159,10 @@ def test_a_return_from_screening_to_the_first_monitoring_visit(page, live_server
     expect(page.locator("#returns_documents").get_by_role("cell", name="Issued")).to_be_visible()
 
     # 4. Booking: refused without a medical clearance, booked once the health unit has cleared him.
-    flights = page.locator("#movements")
     flights.get_by_role("button", name="Booked").click()
     expect(page.get_by_text(f"{migrant.reference} has no medical clearance")).to_be_visible()
+    # The health panel offers a return case the pre-departure examination first, not the resettlement one.
+    expect(page.get_by_label("Kind of examination")).to_have_value(AssessmentType.FITNESS_TO_TRAVEL)
     HealthAssessment.objects.create(case=case, person=migrant, assessment_type=AssessmentType.FITNESS_TO_TRAVEL,
                                     status=AssessmentStatus.DONE, requested_on=today, assessed_on=today,
                                     clearance=Clearance.CLEARED, valid_until=today + datetime.timedelta(days=60))
@@ -123,6 +174,9 @@ def test_a_return_from_screening_to_the_first_monitoring_visit(page, live_server
     workflow.get_by_text("Departed…").click()
     workflow.get_by_role("button", name="Departed").click()
     expect(page.locator(".case-status")).to_have_text("Departed")
+    expect(flights.locator(".status-badge")).to_have_text("In transit")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "returns-case-after-departure.png"), full_page=True)
 
     # 5. Reception, arrival, plan and instalments.
     page.get_by_role("link", name="Record the reception").click()

@@ -15,7 +15,7 @@ from django.db import connection
 from django.http import Http404
 from django.utils import timezone
 
-from waypoint.accounts.models import Programme
+from waypoint.accounts.models import Programme, Role
 from waypoint.audit.models import Action, AuditEvent
 from waypoint.cases import casework, notes, plan, timeline
 from waypoint.cases.locking import ConflictError
@@ -282,10 +282,11 @@ def test_a_step_from_a_stale_page_writes_nothing(users, case):
     assert events_since(before).get().changes == {"refused": "transition:close", "reasons": ["stale_version"]}
 
 
-def test_the_default_workflow_serves_a_programme_without_its_own(users, person):
-    worker = users["case_worker_b"]
-    ProgrammeRegistration.objects.create(person=person, programme=Programme.RETURN)
-    case = casework.open_case(worker, programme=Programme.RETURN, principal=person, owner=worker,
+def test_the_default_workflow_serves_a_programme_without_its_own(make_user, person):
+    # Every case programme registers its workflow; the hotline's cases (none are opened today) would take the default.
+    worker = make_user(Role.CASE_WORKER, "icc_case_worker", programmes=[Programme.HOTLINE])
+    ProgrammeRegistration.objects.create(person=person, programme=Programme.HOTLINE)
+    case = casework.open_case(worker, programme=Programme.HOTLINE, principal=person, owner=worker,
                               channel=Channel.SELF)
     assert [c.action for c in casework.available_actions(case)] == ["close"]
 

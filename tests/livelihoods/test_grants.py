@@ -26,7 +26,7 @@ from waypoint.api import services as api_services
 from waypoint.audit.models import Action, AuditEvent
 from waypoint.cases import casework
 from waypoint.cases.locking import ConflictError
-from waypoint.cases.models import StatusChange
+from waypoint.cases.models import Case, StatusChange
 from waypoint.livelihoods import grants, items, visits
 from waypoint.livelihoods.models import GrantItem, ItemStatus, Settlement
 
@@ -166,6 +166,20 @@ def test_reminders_of_visits_due_show_on_the_dashboard_of_dap_case_workers(dap):
     page = signed_in_client(dap.worker).get("/").content.decode()
     assert "Follow-up visits due" in page
     assert case.reference in page
+
+
+def test_the_dashboard_lists_ten_visits_due_and_says_how_many_more(dap):
+    case = handed_over_grant(dap)
+    others = [Case(reference=f"DAP-2000-{n:05d}", programme=case.programme, office=case.office, owner=case.owner,
+                   status="handed_over", opened_on=case.opened_on, channel=case.channel) for n in range(11)]
+    Case.objects.bulk_create(others)
+    StatusChange.objects.bulk_create([StatusChange(case=other, action="hand_over", from_status="procured",
+                                                   to_status="handed_over", on=TODAY - 158 * DAY, individuals=1)
+                                      for other in others])
+    page = signed_in_client(dap.worker).get("/").content.decode()
+    assert '>12</span> <span class="figure-label">visits due within a month' in page
+    assert page.count("-month visit due") == 10
+    assert "And 2 more." in page
 
 
 def test_the_statistics_count_the_settlement_and_item_types(dap, make_user):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 
 from tests.conftest import signed_in_client
 from waypoint.api import services as api_services
-from waypoint.resettlement import services, trips
+from waypoint.cases.models import Case
+from waypoint.resettlement import panels, services, trips
 from waypoint.resettlement.models import Clearance, ProcessingTrip, ResettlementProfile
 
 from .helpers import family, members, res_staff
@@ -108,3 +110,25 @@ def test_clearances_and_trips_through_the_api(world):
     listed = client.get("/api/v1/resettlement/trips", **auth).json()
     assert {row["city"] for row in listed} == {"Malta", "Yerevan"}
     assert client.get(f"/api/v1/resettlement/cases/{case.reference}/presentations", **auth).json() == []
+
+
+def test_the_dashboard_lists_ten_cases_on_hold_says_how_many_more_and_links_to_the_filtered_list(world):
+    held = [family(world["worker"], 1) for _n in range(12)]
+    Case.objects.filter(pk__in=[case.pk for case in held]).update(status="on_hold")
+    request = RequestFactory().get("/")
+    request.user = world["manager"]
+    widget = panels.dashboard_widget(request)
+    assert widget["on_hold_count"] == 12
+    assert len(widget["on_hold"]) == 10
+    assert widget["on_hold_more"] == 2
+    client = signed_in_client(world["manager"])
+    text = client.get("/").content.decode()
+    assert "12 cases on hold" in text
+    assert "And 2 more." in text
+    assert sum(case.reference in text for case in held) == 10
+    url = widget["on_hold_url"]
+    assert url == "/cases/?programme=RES&status=on_hold"
+    assert f'href="{url.replace("&", "&amp;")}"' in text
+    listed = client.get(url).content.decode()
+    assert all(case.reference in listed for case in held)
+    assert world["case"].reference not in listed  # the list is the cases on hold only

@@ -5,6 +5,7 @@ import datetime
 import io
 
 import pytest
+from django.test import RequestFactory
 from django.utils import timezone
 
 from tests.conftest import signed_in_client
@@ -14,7 +15,7 @@ from waypoint.api.services import create_token
 from waypoint.audit.models import Action, AuditEvent
 from waypoint.cases import movements
 from waypoint.cases.models import MemberRole, MovementStatus
-from waypoint.returns import reintegration
+from waypoint.returns import case_panels, reintegration
 from waypoint.returns.models import Answer, ReturnProfile, TravelDocument
 
 pytestmark = pytest.mark.django_db
@@ -161,3 +162,20 @@ def test_the_dashboard_shows_overdue_visits_to_the_return_worker(worker, open_re
     assert "Returns: follow-up due" in page
     assert '>2</span> <span class="figure-label">monitoring visits overdue' in page
     assert case.reference in page
+
+
+def test_the_dashboard_lists_ten_overdue_visits_and_says_how_many_more(worker, open_return, partner):
+    cases = [open_return(given=f"Kwame{n}") for n in range(6)]
+    for case in cases:  # two visits overdue each: twelve in all
+        reintegration.record_reception(worker, case, organisation=partner,
+                                       received_on=TODAY() - datetime.timedelta(days=200))
+    request = RequestFactory().get("/")
+    request.user = worker
+    widget = case_panels.due_widget(request)
+    assert widget["overdue_count"] == 12
+    assert len(widget["overdue"]) == 10
+    assert widget["overdue_more"] == 2
+    page = signed_in_client(worker).get("/").content.decode()
+    assert '>12</span> <span class="figure-label">monitoring visits overdue' in page
+    assert page.count("-month visit due") == 10
+    assert "And 2 more." in page

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from waypoint.accounts import policy
+from waypoint.accounts.models import Programme
 from waypoint.cases.models import Case, CaseMember
 from waypoint.core.forms import apply_errors
 from waypoint.people.models import Person
@@ -28,7 +29,7 @@ from . import services
 from .access import reads_health_data
 from .clearance import clearance_of
 from .forms import RequestForm
-from .models import AssessmentStatus, HealthAssessment
+from .models import AssessmentStatus, AssessmentType, HealthAssessment
 
 
 def _members(case: Case) -> list[CaseMember]:
@@ -57,8 +58,17 @@ def health_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         "health_unit": health_unit,
         "today": timezone.localdate(),
         "may_request": may_request,
-        "request_form": RequestForm(members=members, prefix="health") if may_request else None,
+        "request_form": RequestForm(members=members, prefix="health", initial={
+            "assessment_type": _usual_examination(case)}) if may_request else None,
     }
+
+
+def _usual_examination(case: Case) -> str:
+    """The kind the form offers first: a resettlement case needs the immigration medical examination, any other
+    case (a return, an escort) the pre-departure fitness to travel."""
+    if case.programme == Programme.RESETTLEMENT:
+        return AssessmentType.RESETTLEMENT
+    return AssessmentType.FITNESS_TO_TRAVEL
 
 
 @login_required

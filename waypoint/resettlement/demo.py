@@ -8,8 +8,12 @@ Each family (1 to 7 members, about 2.6 on average) goes through the workflow on 
 file preparation, presentation (mostly on the office's processing trips to the seeds' cities), a decision
 (approved, denied or on hold; cases on hold are presented again), then clearances (security, biometrics, a few
 exit permissions), medical clearance (HealthAssessment rows: done, cleared, valid until), cultural orientation,
-a resettlement agency's assurance, a booked flight and the departure, then arrival. Steps later than today do
-not happen: the case waits where it is. Some clearances expire soon, a few have expired.
+a resettlement agency's assurance, a booked flight and the departure, then arrival; the office closes a case
+(resettled) some days after the arrival is confirmed. Steps later than today do not happen: the case waits where it
+is. Some clearances expire soon, a few have expired. Each step and each clearance, orientation and assurance has
+its timeline line by the owner on its day, in the words the services write, so only cases really waiting (on
+hold, or for an interview) look idle on the dashboard. Cases referred by an NGO or an embassy name it (the core
+asks for it on those channels), UNHCR cases come through the international organisation channel.
 
 Bulk writes (one summary audit event); idempotent (a second run adds nothing); deterministic (one seeded
 generator, dates from today).
@@ -22,7 +26,8 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from waypoint.accounts.models import Office, Programme, User
 from waypoint.audit.models import Action
@@ -61,6 +66,8 @@ from .models import (
     ReferralSource,
     ResettlementProfile,
 )
+from .services import _clearance_line
+from .workflow import RES_WORKFLOW
 
 SEED = 2009  # the seeds' quarter: October to December 2009
 RES = Programme.RESETTLEMENT
@@ -92,6 +99,10 @@ ARRIVAL = {"US": ("New York, JFK", "Chicago, O'Hare", "Los Angeles, LAX", "Sacra
 AGENCY_NAME = {"US": "USCIS (Department of Homeland Security)", "CA": "IRCC (Canada)",
                "AU": "Department of Home Affairs (Australia)"}
 SIZES = ((1, 30), (2, 23), (3, 21), (4, 14), (5, 7), (6, 3), (7, 2))  # mean about 2.6
+EMBASSY_BY_DEST = {"US": "Embassy of the United States of America", "CA": "Embassy of Canada"}
+CLOSE_AFTER_ARRIVAL = (7, 21)  # days from the confirmed arrival to the closing of the case
+# The closing reason of a case closed or withdrawn, by the status it left.
+CLOSURE_REASON = {"arrived": "resettled", "denied": "denied", "approved": "withdrawn"}
 TRIP_CITIES = ("Almaty", "Baku", "Chisinau", "Dushanbe", "Kyiv", "Malta", "Tashkent", "Tbilisi", "Timisoara",
                "Yerevan", "Krasnodar")
 
@@ -118,9 +129,9 @@ def _weighted(rng: random.Random, pairs) -> object:
     return rng.choices([p[0] for p in pairs], weights=[p[-1] for p in pairs])[0]
 
 
-def _organisation(name: str, kind: str = OrganisationType.NGO) -> Organisation:
-    found = Organisation.objects.filter(name=name).first()
-    return found or Organisation.objects.create(name=name, organisation_type=kind)
+def _organisation(name: str, kind: str = OrganisationType.NGO, country: str = "") -> Organisation:
+    found = Organisation.objects.filter(name=name, organisation_type=kind).first()
+    return found or Organisation.objects.create(name=name, organisation_type=kind, country=country)
 
 
 def load(stdout) -> None:
@@ -144,8 +155,12 @@ class Loader:
         self.rng = random.Random(SEED)
         self.first_day = report.previous_quarter(self.today)[0] - D(92) - D(WARM_UP_DAYS)
         self.agencies = {dest: [_organisation(name) for name in names] for dest, names in AGENCY_BY_DEST.items()}
-        self.unhcr = Organisation.objects.filter(name__startswith="UNHCR").first() or _organisation(
+        self.unhcr = Organisation.objects.filter(
+            name__startswith="UNHCR", organisation_type=OrganisationType.INTERNATIONAL).first() or _organisation(
             "UNHCR Representation in the Russian Federation", OrganisationType.INTERNATIONAL)
+        # The receiving states' embassies in Moscow refer the P1 cases that come through them.
+        self.embassies = {dest: _organisation(name, OrganisationType.DIPLOMATIC, dest)
+                          for dest, name in EMBASSY_BY_DEST.items()}
         self.rows: dict[type, list] = defaultdict(list)
         self.m2m: dict[str, list] = defaultdict(list)
 
@@ -331,6 +346,9 @@ class Loader:
         if arrived <= self.today:
             family.steps.append(("confirm_arrival", "departed", "arrived", arrived))
             family.status = "arrived"
+        if arrived < self.today - D(CLOSE_AFTER_ARRIVAL[1]):
+            family.steps.append(("close", "arrived", "closed", arrived + D(rng.randint(*CLOSE_AFTER_ARRIVAL))))
+            family.status = "closed"
 
     # --- Writing -----------------------------------------------------------------------------------
     def run(self) -> None:
@@ -359,10 +377,13 @@ class Loader:
             ReferenceSequence.objects.filter(pk=sequence.pk).update(last=sequence.last + len(group))
             for number, family in enumerate(group):
                 channel = {ReferralSource.EMBASSY: Channel.DIPLOMATIC, ReferralSource.NGO: Channel.NGO,
-                           ReferralSource.FAMILY: Channel.SELF}.get(family.source, Channel.OTHER)
+                           ReferralSource.FAMILY: Channel.SELF,
+                           ReferralSource.UNHCR: Channel.INTERNATIONAL}.get(family.source, Channel.OTHER)
+                referrer = {ReferralSource.UNHCR: self.unhcr,
+                            ReferralSource.EMBASSY: self.embassies.get(family.destination)}.get(family.source)
                 family.case = Case(reference=f"{RES}-{year}-{first + number:05d}", programme=RES, office=self.office,
                                    owner=family.owner, status="received", opened_on=family.opened, channel=channel,
-                                   referring_organisation=self.unhcr if family.source == ReferralSource.UNHCR else None)
+                                   referring_organisation=referrer)
         Case.objects.bulk_create([f.case for f in families], batch_size=1000)
         CaseMember.objects.bulk_create([CaseMember(case=f.case, person=p, role=r) for f in families
                                         for p, r in zip(f.persons, f.roles, strict=True)], batch_size=2000)
@@ -374,13 +395,15 @@ class Loader:
             if family.category == Category.SPONSORED and family.destination == "CA":
                 programme = "ca_psr"
             relative = family.source == ReferralSource.FAMILY
+            sponsor = rng.choice(self.agencies[family.destination]) if family.source == ReferralSource.NGO else None
+            if sponsor is not None:  # the NGO that referred the case is its referring organisation too
+                family.case.referring_organisation = sponsor
             profiles.append(ResettlementProfile(
                 case=family.case, destination=family.destination, resettlement_programme=programme,
                 category=family.category, referral_source=family.source,
                 unhcr_reference=f"{rng.randint(100, 999)}-{rng.randint(10, 99)}C{rng.randint(10000, 99999)}"
                 if family.source == ReferralSource.UNHCR else "",
-                referring_organisation=rng.choice(self.agencies[family.destination])
-                if family.source == ReferralSource.NGO else None,
+                referring_organisation=sponsor,
                 relative_name=f"{family.persons[0].family_name_latin} (relative)" if relative else "",
                 relative_relationship=rng.choice(("brother", "sister", "son", "daughter", "parent"))
                 if relative else "",
@@ -421,21 +444,58 @@ class Loader:
             events.append(CaseEvent(case=family.case, kind="opened", summary="Application received; case opened.",
                                     actor=family.owner, object_type="cases.case", object_id=str(family.case.pk),
                                     at=datetime.datetime.combine(family.opened, datetime.time(10), tzinfo=zone)))
-            for action, source, target, on in family.steps:
+            reason = ""
+            if family.status in ("closed", "withdrawn"):
+                reason = CLOSURE_REASON[family.steps[-1][1]]
+                family.case.closed_on, family.case.closure_reason = family.steps[-1][3], reason
+            for number, (action, source, target, on) in enumerate(family.steps):
                 changes.append(StatusChange(case=family.case, action=action, from_status=source, to_status=target,
                                             on=on, individuals=size, by=family.owner))
-                events.append(CaseEvent(case=family.case, kind="status", summary=f"Status changed to {target}.",
-                                        actor=family.owner, object_type="cases.case", object_id=str(family.case.pk),
+                last = number == len(family.steps) - 1
+                events.append(CaseEvent(case=family.case, kind="status", actor=family.owner,
+                                        summary=self._status_line(action, source, target, on, reason if last else ""),
+                                        object_type="cases.case", object_id=str(family.case.pk),
                                         at=datetime.datetime.combine(on, datetime.time(12), tzinfo=zone)))
             family.case.status = family.status
-            if family.status in ("closed", "withdrawn"):
-                family.case.closed_on = family.steps[-1][3]
-                family.case.closure_reason = "denied" if family.status == "closed" else "withdrawn"
+        events += self._checklist_lines()
         StatusChange.objects.bulk_create(changes, batch_size=2000)
         CaseEvent.objects.bulk_create(events, batch_size=2000)
-        Case.objects.bulk_update([f.case for f in families], ["status", "closed_on", "closure_reason"],
-                                 batch_size=1000)
+        Case.objects.bulk_update([f.case for f in families], ["status", "closed_on", "closure_reason",
+                                                              "referring_organisation"], batch_size=1000)
         record(Action.CREATE, actor=None, username="seed_demo", object_type="resettlement.demo",
                object_id=self.today.isoformat(), changes={
                    "cases": [None, str(len(families))], "trips": [None, str(len(self.trips))],
                    "presentations": [None, str(len(presentations))]})
+
+    def _status_line(self, action: str, source: str, target: str, on: datetime.date, reason: str) -> str:
+        """The line `cases.casework.transition` writes for the step (a demo note is not written)."""
+        line = _("Status changed from %(old)s to %(new)s (%(action)s).") % {
+            "old": RES_WORKFLOW.label(source), "new": RES_WORKFLOW.label(target),
+            "action": RES_WORKFLOW.get(action).label}
+        if on != self.today:
+            line += " " + _("On %(date)s.") % {"date": formats.date_format(on, "DATE_FORMAT")}
+        if reason:
+            line += " " + _("Reason: %(reason)s.") % {"reason": RES_WORKFLOW.closure_label(reason)}
+        return line
+
+    def _checklist_lines(self) -> list[CaseEvent]:
+        """The lines the services write for clearances, orientations and assurances, by the owner on the day."""
+        zone, lines = timezone.get_default_timezone(), []
+
+        def line(row, kind: str, day: datetime.date, summary: str) -> CaseEvent:
+            return CaseEvent(case=row.case, kind="profile", summary=summary, actor=row.recorded_by,
+                             object_type=kind, object_id=str(row.pk),
+                             at=datetime.datetime.combine(day, datetime.time(11), tzinfo=zone))
+
+        for row in self.rows[Clearance]:
+            lines.append(line(row, "resettlement.clearance", row.obtained_on, _clearance_line(row, True)))
+        for row, people in self.rows[Orientation]:
+            lines.append(line(row, "resettlement.orientation", row.attended_on, _(
+                "Cultural orientation attended on %(date)s in %(place)s: %(people)s.") % {
+                "date": formats.date_format(row.attended_on, "DATE_FORMAT"), "place": row.place,
+                "people": ", ".join(person.reference for person in people)}))
+        for row in self.rows[Assurance]:
+            lines.append(line(row, "resettlement.assurance", row.received_on, _(
+                "Assurance from %(agency)s received on %(date)s.") % {
+                "agency": row.agency.name, "date": formats.date_format(row.received_on, "DATE_FORMAT")}))
+        return lines

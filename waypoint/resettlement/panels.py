@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme
+from waypoint.cases.dashboards import link
 from waypoint.cases.models import Case
 from waypoint.health.clearance import clearance_of
 
@@ -33,6 +34,7 @@ from .models import (
 from .services import PROFILE_FIELDS, field_label, value_text
 
 SOON_DAYS = 30
+SHOWN = 10  # rows of each list of the dashboard widget; the counts say how many there are in all
 
 
 def _may_edit(request: HttpRequest, case: Case) -> bool:
@@ -131,7 +133,10 @@ def dashboard_widget(request: HttpRequest) -> dict[str, Any] | None:
     expiring = (Clearance.objects.filter(case__in=waiting, status=ClearanceStatus.CLEARED,
                                          valid_until__lte=today + datetime.timedelta(days=SOON_DAYS))
                 .select_related("case", "person").order_by("valid_until", "id"))
-    on_hold = cases.filter(status=workflow.ON_HOLD).order_by("updated_at")
-    return {"expiring": list(expiring[:15]), "expiring_count": expiring.count(), "on_hold": list(on_hold[:15]),
-            "on_hold_count": on_hold.count(), "today": today, "soon_days": SOON_DAYS,
-            "trips_url": reverse("resettlement:trips")}
+    on_hold = cases.filter(status=workflow.ON_HOLD).order_by("updated_at", "id")
+    expiring_count, on_hold_count = expiring.count(), on_hold.count()
+    return {"expiring": list(expiring[:SHOWN]), "expiring_count": expiring_count,
+            "expiring_more": max(expiring_count - SHOWN, 0), "on_hold": list(on_hold[:SHOWN]),
+            "on_hold_count": on_hold_count, "on_hold_more": max(on_hold_count - SHOWN, 0),
+            "on_hold_url": link("cases:list", programme=Programme.RESETTLEMENT, status=workflow.ON_HOLD),
+            "today": today, "soon_days": SOON_DAYS, "trips_url": reverse("resettlement:trips")}

@@ -18,6 +18,7 @@ from waypoint.accounts import policy
 from waypoint.accounts.models import Programme
 from waypoint.cases.models import Case
 from waypoint.health.clearance import clearance_of
+from waypoint.people.codes import country_name
 
 from . import eligibility, questionnaire, reintegration
 from .models import (
@@ -32,6 +33,7 @@ from .models import (
 )
 
 DUE_SOON_DAYS = 14
+SHOWN = 10  # overdue visits listed on the dashboard; the count says how many there are in all
 
 
 def _may_edit(request: HttpRequest, case: Case) -> bool:
@@ -44,6 +46,9 @@ def screening_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     screenings = list(policy.scope(request.user, Screening.objects.filter(case=case).select_related("project")))
     latest = screenings[0] if screenings else None
     return {"latest": latest, "reasons": eligibility.reasons_in_words(latest) if latest else [],
+            # Countries by name, as the itinerary of the flight shows them, not as ISO codes.
+            "nationality": country_name(latest.nationality) if latest else "",
+            "return_country": country_name(latest.destination_country) if latest else "",
             "earlier": screenings[1:], "may_edit": _may_edit(request, case),
             "screen_url": reverse("returns:screening", args=[case.reference])}
 
@@ -98,9 +103,10 @@ def due_widget(request: HttpRequest) -> dict[str, Any] | None:
     today = timezone.localdate()
     open_visits = policy.scope(user, MonitoringVisit.objects.filter(
         done_on__isnull=True, case__programme=Programme.RETURN, case__closed_on__isnull=True))
-    overdue = list(open_visits.filter(due_on__lt=today).select_related("case").order_by("due_on")[:10])
+    overdue = list(open_visits.filter(due_on__lt=today).select_related("case").order_by("due_on", "id")[:SHOWN])
+    overdue_count = open_visits.filter(due_on__lt=today).count()
     soon = open_visits.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=DUE_SOON_DAYS))
     awaited = policy.scope(user, TravelDocument.objects.filter(status=DocumentStatus.REQUESTED,
                                                                case__programme=Programme.RETURN))
-    return {"overdue": overdue, "overdue_count": open_visits.filter(due_on__lt=today).count(),
+    return {"overdue": overdue, "overdue_count": overdue_count, "overdue_more": max(overdue_count - SHOWN, 0),
             "soon_count": soon.count(), "awaited_count": awaited.count(), "due_soon_days": DUE_SOON_DAYS}

@@ -158,8 +158,12 @@ class Demo:
         self._plan_pilot()
         self._plan_chechnya()
         self._write()
+        from . import demo_pipeline  # it reads this module's tables
+
+        in_progress = demo_pipeline.load(self)
         self.stdout.write(f"Returns: {len(self.stories)} cases, "
-                          f"{sum(len(s['people']) for s in self.stories)} individuals.")
+                          f"{sum(len(s['people']) for s in self.stories)} individuals, returned; "
+                          f"{in_progress} pilot cases before departure or screened not eligible.")
 
     # --- Planning -----------------------------------------------------------------------------------------
     def _person(self, given: str, family: str, sex: str, born: datetime.date, nationality: str) -> dict:
@@ -325,6 +329,8 @@ class Demo:
                 assessed_on=exam, clearance=Clearance.CLEARED, valid_until=exam + datetime.timedelta(days=60)))
         self.rows[Reception].append(Reception(case=case, organisation=story["receiver"], received_on=departed,
                                               note="Met at the airport.", recorded_by=owner))
+        if story["plan"] is None and status == "closed":
+            return  # closed on arrival, without reintegration: no visit is left to make (none shows as overdue)
         for count in monitoring.months():
             due = monitoring.add_months(departed, count)
             visit = MonitoringVisit(case=case, months_after=count, due_on=due)
