@@ -251,6 +251,25 @@ def test_a_case_is_opened_for_a_person_found_by_name(users, client_for, person):
     assert case.summary == "Met at the airport."
 
 
+@pytest.mark.parametrize(("days_ago", "accepted"), [(12, True), (-1, False)])
+def test_a_case_received_earlier_is_opened_on_the_day_it_came_never_in_the_future(
+        users, client_for, person, days_ago, accepted):
+    worker = users["case_worker"]
+    received = timezone.localdate() - datetime.timedelta(days=days_ago)
+    response = client_for(worker).post("/cases/new/", open_form(**{
+        "who-who": "existing", "who-person": str(person.pk), "owner": str(worker.pk),
+        "opened_on": received.isoformat()}))
+    if accepted:
+        case = Case.objects.get()
+        assert response.status_code == 302
+        assert case.opened_on == received
+        assert case.status_changes.get().on == received
+    else:
+        assert response.status_code == 200
+        assert "A case cannot be opened in the future." in response.content.decode()
+        assert not Case.objects.exists()
+
+
 def test_the_form_preselects_a_person_given_by_number(users, client_for, person):
     content = page(client_for(users["case_worker"]), f"/cases/new/?person={person.pk}")
     assert re.search(rf'value="{person.pk}" checked', content)

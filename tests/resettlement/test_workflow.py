@@ -178,6 +178,11 @@ def test_booking_refuses_an_expired_clearance_naming_the_person_and_the_date_the
     predeparture.record_orientation(worker, case, attended_on=days(2), place="Moscow office", members=people)
     predeparture.save_assurance(worker, case, version=0, agency=agency, received_on=days(2), placement="Chicago, IL")
     assert checks.clearances_valid(case) == []
+    with pytest.raises(ValidationError) as still_booked:
+        step(worker, case, "depart")  # the case departs with its flight, not before
+    assert "still booked" in " ".join(still_booked.value.message_dict["action"])
+    journey = movements.update_movement(worker, journey, version=journey.version, departs_at=timezone.now())
+    movements.set_movement_status(worker, journey, MovementStatus.IN_TRANSIT, version=journey.version)
     step(worker, case, "depart")
     change = StatusChange.objects.get(case=case, action="depart")
     assert change.individuals == 3

@@ -249,7 +249,7 @@ class DeliveryIn(Schema):
 def _with_people(cases: QuerySet[Case]) -> QuerySet[Case]:
     return cases.select_related("office", "owner").prefetch_related(
         Prefetch("assigned", queryset=User.objects.order_by("username")),
-        Prefetch("members", queryset=CaseMember.objects.order_by("role", "id")),
+        Prefetch("members", queryset=CaseMember.objects.order_by("id")),
     )
 
 

@@ -223,8 +223,11 @@ class CaseFieldsForm(forms.Form):
 
 class OpenCaseForm(CaseFieldsForm):
     programme = forms.ChoiceField(label=_("Programme"))
+    # An application on paper entered days later is received on the day it came: programme reports count by it.
+    opened_on = forms.DateField(label=_("Received on"), required=False, widget=date_widget(),
+                                help_text=_("The day the case or application came to the office; empty: today."))
 
-    field_order = ["programme", "channel", "referring_organisation", "owner", "assigned", "risk_level",
+    field_order = ["programme", "opened_on", "channel", "referring_organisation", "owner", "assigned", "risk_level",
                    "vulnerabilities", "summary"]
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:

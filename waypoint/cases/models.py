@@ -191,6 +191,7 @@ class CaseMember(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
 
     class Meta:
+        ordering = ["id"]  # the principal first (added when the case opens), then in the order added
         verbose_name = _("case member")
         verbose_name_plural = _("case members")
         constraints = [models.UniqueConstraint(fields=["case", "person"], name="person_once_per_case")]

@@ -511,7 +511,7 @@ def refer_case(request: HttpRequest, reference: str) -> HttpResponse:
     user = request.user
     case = policy.get_for(user, Case.objects.select_related("office"), "change", reference=reference,
                           request=request)
-    members = [member for member in case.members.select_related("person").order_by("role", "id")
+    members = [member for member in case.members.select_related("person").order_by("id")
                if policy.can(user, "view", member.person)]
     data = request.POST if request.method == "POST" else None
     services_ = _services(user)

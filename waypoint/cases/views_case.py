@@ -355,7 +355,7 @@ def _open(request: HttpRequest, form: OpenCaseForm, picker: PersonPicker) -> Cas
         "owner": cleaned["owner"], "channel": cleaned["channel"],
         "referring_organisation": cleaned.get("referring_organisation"), "assigned": cleaned.get("assigned") or [],
         "risk_level": cleaned["risk_level"], "vulnerabilities": cleaned.get("vulnerabilities") or [],
-        "summary": cleaned.get("summary") or "", "request": request,
+        "summary": cleaned.get("summary") or "", "opened_on": cleaned.get("opened_on"), "request": request,
     }
     try:
         if picker.chosen is not None:
@@ -389,7 +389,7 @@ def render_detail(request: HttpRequest, case: Case, *, status: int = 200, confli
     may_change = policy.can(user, "change", case)
     members = [
         {"member": member, "may_open": policy.can(user, "view", member.person)}
-        for member in case.members.select_related("person").order_by("role", "id")
+        for member in case.members.select_related("person").order_by("id")
     ]
     tasks = Task.objects.select_related("assigned_to", "done_by")
     goals = list(policy.scope(user, case.goals.all()).prefetch_related(Prefetch("tasks", queryset=tasks)))

@@ -261,7 +261,7 @@ def consents_panel(request: HttpRequest, case: Case) -> dict[str, Any]:
     withdrawal form where they may withdraw, and the signed form."""
     user = request.user
     today = timezone.localdate()
-    members = list(case.members.select_related("person").order_by("role", "id"))
+    members = list(case.members.select_related("person").order_by("id"))
     ids = [member.person_id for member in members]
     people = Person.objects.filter(pk__in=ids)
     visible = set(policy.scope(user, people, "view").values_list("pk", flat=True))

@@ -246,7 +246,7 @@ def case_clearances(request: HttpRequest, case_reference: str):
     user = _case_user(request)
     case = policy.get_for(user, Case, "view", reference=case_reference, request=request)
     answer = []
-    for member in case.members.select_related("person").order_by("role", "id"):
+    for member in case.members.select_related("person").order_by("id"):
         clearance = clearance_of(member.person)
         answer.append({"person": member.person.reference, "role": member.role, "status": clearance.status,
                        "label": clearance.label, "valid_until": clearance.valid_until,

@@ -33,7 +33,7 @@ from .models import AssessmentStatus, AssessmentType, HealthAssessment
 
 
 def _members(case: Case) -> list[CaseMember]:
-    return list(case.members.select_related("person").order_by("role", "id"))
+    return list(case.members.select_related("person").order_by("id"))
 
 
 def health_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:

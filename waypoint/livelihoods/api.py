@@ -193,7 +193,7 @@ def get_enterprise(request: HttpRequest, enterprise_id: int):
     return {
         **_enterprise_row(enterprise), "description": enterprise.description,
         "members": [{"person": m.person.reference, "role": m.role}
-                    for m in enterprise.members.select_related("person").order_by("role", "id")],
+                    for m in enterprise.members.select_related("person").order_by("id")],
         "applications": list(enterprise.applications.filter(case__in=visible).order_by("received_on")
                              .values_list("case__reference", flat=True)),
     }

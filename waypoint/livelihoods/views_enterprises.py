@@ -119,7 +119,7 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _detail(request: HttpRequest, enterprise: Enterprise, *, member_form=None, new_form=None, status: int = 200):
     user = request.user
-    members = enterprise.members.select_related("person").order_by("role", "id")
+    members = enterprise.members.select_related("person").order_by("id")
     visible_cases = policy.scope(user, Case.objects.all())
     applications = enterprise.applications.filter(case__in=visible_cases).select_related("case").order_by(
         "-received_on", "-id")
@@ -191,7 +191,7 @@ def application_new(request: HttpRequest, pk: int) -> HttpResponse:
     """Open a grant application (a DAP case) for members of the enterprise, with its business plan."""
     user = _user(request)
     enterprise = _enterprise(request, pk)
-    members = list(enterprise.members.select_related("person").order_by("role", "id"))
+    members = list(enterprise.members.select_related("person").order_by("id"))
     choices = [(str(m.person_id), f"{m.person.full_name or m.person.reference} · {m.get_role_display()}")
                for m in members]
     form = ApplicationForm(request.POST or None, request.FILES or None, members=choices, initial={

@@ -106,6 +106,16 @@ def journey_booked(case: Case) -> list[str]:
     return []
 
 
+def journey_set_off(case: Case) -> list[str]:
+    """The case departs with its flight: the journey must be under way (or over) first, so the two agree."""
+    journey = departure_journey(case)
+    if journey is None:
+        return journey_booked(case)
+    if journey.status == MovementStatus.BOOKED:
+        return [_("The flight is still booked: mark it departed under Movements first.")]
+    return []
+
+
 def clearances_valid(case: Case) -> list[str]:
     """Every traveller's clearances on the day the booked journey departs (no journey yet: every member,
     today)."""

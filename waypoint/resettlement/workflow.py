@@ -58,7 +58,7 @@ RES_WORKFLOW = Workflow(
                    guards=(checks.journey_booked, checks.clearances_valid), dated=True),
         # Offered from approved too, so that the page lists everything still missing before a departure.
         Transition(DEPART, _("Departed"), (APPROVED, TRAVEL_BOOKED), DEPARTED,
-                   guards=(checks.journey_booked, checks.clearances_valid, checks.orientation_attended,
+                   guards=(checks.journey_set_off, checks.clearances_valid, checks.orientation_attended,
                            checks.assurance_received), dated=True),
         Transition("confirm_arrival", _("Arrival confirmed"), (DEPARTED,), ARRIVED, dated=True),
         Transition("close", _("Close the case"), (ARRIVED, DENIED), CLOSED,
