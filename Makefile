@@ -50,6 +50,7 @@ bench: $(VENV)/.installed-test system-packages
 	$(BIN)/python bench/matching_quality.py
 	$(BIN)/python bench/directory_hotline.py
 	$(BIN)/python bench/cases.py
+	$(BIN)/python bench/programmes.py
 	status=0; \
 	$(REGISTRY_BENCH) || status=1; \
 	scripts/with-postgres.sh $(REGISTRY_BENCH) || status=1; \
