@@ -34,9 +34,32 @@ ENDPOINTS = {
     "/api/v1/referrals/{referral_id}/progress",
     "/api/v1/referrals/{referral_id}/complete",
     "/api/v1/referrals/{referral_id}/cancel",
+    "/api/v1/health/assessments",
+    "/api/v1/health/assessments/{assessment_id}",
+    "/api/v1/health/assessments/{assessment_id}/results",
+    "/api/v1/health/assessments/{assessment_id}/cancel",
+    "/api/v1/health/cases/{reference}/clearances",
+    "/api/v1/returns/cases/{reference}",
+    "/api/v1/returns/cases/{reference}/questionnaire",
+    "/api/v1/returns/cases/{reference}/instalments",
+    "/api/v1/returns/cases/{reference}/documents",
+    "/api/v1/returns/documents/{document_id}",
+    "/api/v1/resettlement/cases/{reference}/profile",
+    "/api/v1/resettlement/cases/{reference}/clearances",
+    "/api/v1/resettlement/clearances/{clearance_id}",
+    "/api/v1/resettlement/cases/{reference}/presentations",
+    "/api/v1/resettlement/presentations/{presentation_id}/decision",
+    "/api/v1/resettlement/trips",
+    "/api/v1/resettlement/report",
+    "/api/v1/livelihoods/enterprises",
+    "/api/v1/livelihoods/enterprises/{enterprise_id}",
+    "/api/v1/livelihoods/grants/{reference}",
+    "/api/v1/livelihoods/grants/{reference}/items",
+    "/api/v1/livelihoods/grants/{reference}/visits",
 }
-# POSTs that take a step on something that exists (a workflow step, an answer to a referral) answer 200.
-STEPS = ("/transitions", "/accept", "/decline", "/progress", "/complete", "/cancel")
+# POSTs that take a step on something that exists (a workflow step, an answer to a referral, the cancelling of a
+# requested examination, the decision on a presentation) answer 200.
+STEPS = ("/transitions", "/accept", "/decline", "/progress", "/complete", "/cancel", "/decision")
 
 
 @pytest.fixture

@@ -88,7 +88,7 @@ def test_a_grant_from_the_enterprise_to_the_statistics(page, make_user, screensh
     screenshot("above-the-approved-value")
     page.get_by_role("link", name="Cancel").click()
 
-    take_step(page, "Items procured")
+    take_step(page, "Mark the items procured")
     page.get_by_role("link", name="Industrial sewing machine").click()
     today = page.get_by_label("Delivered on").evaluate("() => new Date().toISOString().slice(0, 10)")
     page.get_by_label("Delivered on").fill(today)
@@ -97,7 +97,7 @@ def test_a_grant_from_the_enterprise_to_the_statistics(page, make_user, screensh
     page.get_by_role("button", name="Save the item").click()
     page.get_by_text("The item is saved.").wait_for()
     assert page.get_by_role("cell", name="Handed over").is_visible()
-    take_step(page, "Items handed over")
+    take_step(page, "Record the handover of the items")
     take_step(page, "Start the follow-up")
 
     page.get_by_role("link", name="Record a visit").click()

@@ -155,11 +155,12 @@ def test_a_family_from_application_to_departure_and_the_report(browser, live_ser
 
     # 2. Prescreening and file preparation, dated steps of the workflow.
     workflow = page.locator("#workflow")
-    for step, action, ago in (("Prescreened", "prescreen", 0), ("File prepared", "prepare_file", 0)):
+    for step, action, status, ago in (("Record the prescreening", "prescreen", "Prescreened", 0),
+                                      ("Mark the file prepared", "prepare_file", "File prepared", 0)):
         workflow.get_by_text(f"{step}…").click()
         page.locator(f"#on-{action}").fill((today - datetime.timedelta(days=ago)).isoformat())
         workflow.get_by_role("button", name=step, exact=True).click()
-        expect(page.locator("h1 .case-status")).to_have_text(step)
+        expect(page.locator("h1 .case-status")).to_have_text(status)
 
     # 3. Presented on the processing trip to Tashkent, then approved.
     page.locator("#resettlement-presentations").get_by_role("link", name="Record a presentation").click()
@@ -178,9 +179,9 @@ def test_a_family_from_application_to_departure_and_the_report(browser, live_ser
 
     # 4. Departing now is refused, naming what is missing; nothing changes.
     why = page.locator("#why-depart")
-    expect(workflow.get_by_role("button", name="Departed", exact=True)).to_be_disabled()
-    expect(why).to_contain_text(f"{child.reference} has no security name check recorded.")
-    expect(why).to_contain_text(f"{principal.reference} has no biometrics (fingerprints) recorded.")
+    expect(workflow.get_by_role("button", name="Record the departure", exact=True)).to_be_disabled()
+    expect(why).to_contain_text(f"{child.reference}: the clearance “Security name check” is not recorded.")
+    expect(why).to_contain_text(f"{principal.reference}: the clearance “Biometrics (fingerprints)” is not recorded.")
     expect(why).to_contain_text("No flight is booked")
     expect(why).to_contain_text("No cultural orientation is recorded")
     expect(why).to_contain_text("No assurance from a resettlement agency is recorded.")
@@ -190,7 +191,8 @@ def test_a_family_from_application_to_departure_and_the_report(browser, live_ser
     lines = [("Security name check", principal), ("Security name check", spouse), ("Security name check", child),
              ("Biometrics (fingerprints)", principal), ("Biometrics (fingerprints)", spouse)]
     for number, (kind, person) in enumerate(lines):
-        page.locator("#resettlement-clearances").get_by_role("link", name=f"Record {kind} · {person.reference}").click()
+        page.locator("#resettlement-clearances").get_by_role(
+            "link", name=f"Record {kind} · {person.full_name} ({person.reference})").click()
         page.get_by_label("Status").select_option(label="Cleared")
         page.get_by_label("Obtained on").fill((today - datetime.timedelta(days=4)).isoformat())
         if number == 0:
@@ -223,13 +225,13 @@ def test_a_family_from_application_to_departure_and_the_report(browser, live_ser
     page.reload()
     flights.get_by_role("button", name="Booked").click()
     expect(page.get_by_text("The movement is now booked.")).to_be_visible()
-    workflow.get_by_text("Travel booked…").click()
-    workflow.get_by_role("button", name="Travel booked", exact=True).click()
+    workflow.get_by_text("Mark travel booked…").click()
+    workflow.get_by_role("button", name="Mark travel booked", exact=True).click()
     expect(page.locator("h1 .case-status")).to_have_text("Travel booked")
     flights.get_by_role("button", name="Departed").click()
     expect(flights.locator(".status-badge")).to_have_text("In transit")
-    workflow.get_by_text("Departed…").click()
-    workflow.get_by_role("button", name="Departed", exact=True).click()
+    workflow.get_by_text("Record the departure…").click()
+    workflow.get_by_role("button", name="Record the departure", exact=True).click()
     expect(page.locator("h1 .case-status")).to_have_text("Departed")
     _shot(page, "resettlement-case-after-departure")
     context.close()

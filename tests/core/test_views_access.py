@@ -118,6 +118,44 @@ COVERED_URL_NAMES = {
     # Consent: the registry (and its CSV) below; recording and withdrawing a consent and the signed form in
     # tests/consent/test_views.py.
     "consent:registry", "consent:record", "consent:form", "consent:withdraw",
+    # The reports menu: capability page below (a reader of no statistics gets 404, audited as "reports").
+    "core:reports",
+    # The four programmes (issue 6). Capability pages (statistics and their CSV, the resettlement report and its
+    # CSV, the trips, the health queue, the enterprises) below. Every GET page refused to partners and learners,
+    # and every case part, trip, enterprise and assessment out of the user's reach (GET and POST) 404 and audited,
+    # in tests/security/test_issue6_review.py (GET_PAGES, CROSS_CASE); each API endpoint out of reach 404 and
+    # audited there too (API_OUT_OF_REACH). What each role may do: tests/<app>/test_access.py.
+    # Return: screening, questionnaire, documents, reception, plan and visits in tests/returns/test_pages_and_api.py
+    # and test_workflow.py; statistics in test_pages_and_api.py; the API there and in tests/api/test_api.py.
+    "returns:statistics", "returns:statistics_csv", "returns:screening", "returns:questionnaire",
+    "returns:document_add", "returns:document_edit", "returns:reception", "returns:plan", "returns:instalment_add",
+    "returns:visit",
+    "api:return_profile", "api:return_questionnaire", "api:return_instalment", "api:return_document_request",
+    "api:return_document",
+    # Resettlement: the case parts and trips in tests/resettlement/test_pages_api.py and test_workflow.py; the
+    # report in test_report.py; the API there.
+    "resettlement:trips", "resettlement:trip_new", "resettlement:trip", "resettlement:trip_edit",
+    "resettlement:report", "resettlement:report_csv", "resettlement:profile_edit", "resettlement:clearance_add",
+    "resettlement:clearance_edit", "resettlement:presentation_add", "resettlement:decision",
+    "resettlement:orientation_add", "resettlement:assurance_edit",
+    "api:resettlement_profile", "api:resettlement_profile_edit", "api:resettlement_clearances",
+    "api:resettlement_clearance_record", "api:resettlement_clearance_update", "api:resettlement_presentations",
+    "api:resettlement_presentation_record", "api:resettlement_decision", "api:resettlement_trips",
+    "api:resettlement_trip_create", "api:resettlement_report",
+    # Migration health: the queue, an assessment, its results, cancelling and follow-up in tests/health/test_access.py
+    # and test_services.py; statistics in test_statistics.py; the API in test_api.py and test_access.py.
+    "health:queue", "health:statistics", "health:statistics_csv", "health:request", "health:assessment",
+    "health:record", "health:cancel", "health:follow_up",
+    "api:health_assessments", "api:health_assessment", "api:health_request", "api:health_results",
+    "api:health_cancel", "api:health_clearances",
+    # Direct assistance: enterprises and grants in tests/livelihoods/test_access.py and test_grants.py (the API
+    # there too).
+    "livelihoods:enterprises", "livelihoods:enterprise_new", "livelihoods:enterprise", "livelihoods:enterprise_edit",
+    "livelihoods:member_add", "livelihoods:member_remove", "livelihoods:application_new", "livelihoods:statistics",
+    "livelihoods:statistics_csv", "livelihoods:plan_edit", "livelihoods:assessment_edit",
+    "livelihoods:decision_edit", "livelihoods:item_new", "livelihoods:item_edit", "livelihoods:visit_new",
+    "api:livelihoods_enterprises", "api:livelihoods_enterprise", "api:livelihoods_grant",
+    "api:livelihoods_add_item", "api:livelihoods_record_visit",
 }
 
 
@@ -177,6 +215,21 @@ CAPABILITY_PAGES = {
     # The consent registry and its CSV: the data protection officer only.
     "/consent/": (policy.VIEW_CONSENT_REGISTRY, frozenset({"data_protection_officer"})),
     "/consent/?format=csv": (policy.VIEW_CONSENT_REGISTRY, frozenset({"data_protection_officer"})),
+    # The reports menu: whoever reads some statistics (the programme manager reads the referral statistics).
+    "/reports/": ("reports", frozenset({"programme_manager", "hotline_operator", "me_officer"})),
+    # The programmes' statistics and reports: their programme managers (the test manager is in CT only) and M&E.
+    "/returns/statistics/": (policy.VIEW_RETURN_STATISTICS, frozenset({"me_officer"})),
+    "/returns/statistics/export.csv": (policy.VIEW_RETURN_STATISTICS, frozenset({"me_officer"})),
+    "/resettlement/report/": (policy.VIEW_RESETTLEMENT_REPORT, frozenset({"me_officer"})),
+    "/resettlement/report/export.csv": (policy.VIEW_RESETTLEMENT_REPORT, frozenset({"me_officer"})),
+    "/health/statistics/": (policy.VIEW_HEALTH_STATISTICS, frozenset({"me_officer"})),
+    "/health/statistics/export.csv": (policy.VIEW_HEALTH_STATISTICS, frozenset({"me_officer"})),
+    "/livelihoods/statistics/": (policy.VIEW_LIVELIHOOD_STATISTICS, frozenset({"me_officer"})),
+    "/livelihoods/statistics/export.csv": (policy.VIEW_LIVELIHOOD_STATISTICS, frozenset({"me_officer"})),
+    # The programmes' own lists: their staff only, none of the personas here (all in CT, the hotline or M&E).
+    "/resettlement/trips/": (policy.VIEW_PROCESSING_TRIPS, frozenset()),
+    "/health/": (policy.VIEW_HEALTH_DATA, frozenset()),
+    "/livelihoods/enterprises/": (policy.VIEW_ENTERPRISES, frozenset()),
 }
 PAGE_CASES = [
     pytest.param(url, persona, id=f"{url}-{persona}") for url in CAPABILITY_PAGES for persona in PERSONAS

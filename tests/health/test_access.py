@@ -153,8 +153,9 @@ def test_a_request_checks_the_case_policy_not_health_data_and_registers_the_pers
 def test_the_clearances_endpoint_answers_whoever_sees_the_case_without_results(world):
     _token, key = api_services.create_token(world.users["case_worker"], name="test", valid_days=30)
     client = signed_in_client(world.users["case_worker"])
-    answer = client.get(f"/api/v1/health/clearances/{world.ct_case.reference}", HTTP_AUTHORIZATION=f"Bearer {key}")
-    other = client.get(f"/api/v1/health/clearances/{world.return_case.reference}", HTTP_AUTHORIZATION=f"Bearer {key}")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    answer = client.get(f"/api/v1/health/cases/{world.ct_case.reference}/clearances", **bearer)
+    other = client.get(f"/api/v1/health/cases/{world.return_case.reference}/clearances", **bearer)
 
     assert answer.status_code == 200
     rows = {row["person"]: row for row in answer.json()}

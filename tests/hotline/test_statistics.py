@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 
 from waypoint.accounts.models import Office, Programme
 from waypoint.audit.models import Action, AuditEvent
+from waypoint.core.reports.tables import Cell, apply_small_number_rule
 from waypoint.hotline import statistics as stats
 from waypoint.hotline.models import CallerSex, CallerType, CampaignMaterial, Channel, Consultation, Outcome, Topic
-from waypoint.hotline.statistics import Cell, apply_small_number_rule
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 MARCH = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
@@ -751,9 +751,9 @@ def test_a_name_that_looks_like_a_formula_is_written_as_inert_text(bigger, users
     ("Work permits", "Work permits"), ("[c]", "[c]"), (12, 12), ("", ""),
 ])
 def test_safe_text(value, safe):
-    from waypoint.hotline.views_statistics import _safe_text
+    from waypoint.core.reports.exports import safe_text
 
-    assert _safe_text(value) == safe
+    assert safe_text(value) == safe
 
 
 def test_a_hidden_monthly_volume_draws_no_bar(mixed):

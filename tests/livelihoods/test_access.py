@@ -13,8 +13,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from tests.accounts.test_policy import ACTIONS, ALL, LISTED, NONE, PERSONAS
+from tests.accounts.test_policy import ALL, LISTED, NONE, PERSONAS
 from tests.conftest import signed_in_client
+from tests.object_matrix import assert_matrix_covers_the_app, matrix_mismatches
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme, Role
 from waypoint.cases.casework import open_case
@@ -103,34 +104,11 @@ def _expected(kind: str, model, user) -> set:
 @pytest.mark.parametrize("label", list(OBJECT_MATRIX))
 def test_scope_and_can_give_exactly_the_rows_the_matrix_allows(world, label):
     model, table = OBJECT_MATRIX[label]
-    every_row = set(model._default_manager.all())
-    wrong = {}
-    for persona in PERSONAS:
-        user = world["users"][persona]
-        for index, action in enumerate(ACTIONS):
-            kind = table[persona][index]
-            expected = _expected(kind, model, user)
-            if kind != NONE:
-                assert expected, f"{persona} {action}: the world must hold rows for this persona"
-            if kind not in (ALL, NONE):
-                assert expected != every_row, f"{persona} {action}: other people's rows must exist"
-            scoped = set(policy.scope(user, model._default_manager.all(), action))
-            allowed = {obj for obj in every_row if policy.can(user, action, obj)}
-            if scoped != expected:
-                wrong[f"{persona}: scope {action} ({kind})"] = {"extra": scoped - expected,
-                                                               "missing": expected - scoped}
-            if allowed != expected:
-                wrong[f"{persona}: can {action} ({kind})"] = {"extra": allowed - expected,
-                                                             "missing": expected - allowed}
-    assert wrong == {}
+    assert matrix_mismatches(world["users"], model, table, _expected) == {}
 
 
 def test_the_matrix_covers_every_livelihoods_rule_and_every_persona():
-    registered = {label for label in policy._RULES if label.startswith("livelihoods.")}
-    assert registered == set(OBJECT_MATRIX)
-    for label, (model, table) in OBJECT_MATRIX.items():
-        assert model._meta.label_lower == label
-        assert list(table) == PERSONAS
+    assert_matrix_covers_the_app("livelihoods", OBJECT_MATRIX)
 
 
 def test_a_case_worker_of_another_programme_sees_no_dap_case_nor_its_items_unless_assigned(world):

@@ -131,7 +131,7 @@ def test_the_page_the_csv_and_the_api_say_the_same(world, make_user):
     text = page.content.decode()
     assert "individuals departed" in text
     assert 'id="figure-presented"><span class="figure-value">9<' in text
-    answer = client.get(f"/resettlement/report/csv/?{query}")
+    answer = client.get(f"/resettlement/report/export.csv?{query}")
     rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
     total = next(row for row in rows if row[:1] == ["Total"])
     assert total[2:] == ["2", "5", "3", "9", "1", "3"]

@@ -133,10 +133,10 @@ def test_departing_before_clearances_names_every_missing_thing_and_changes_nothi
     reasons = " ".join(refused.value.message_dict["action"])
     principal, spouse, child = members(case)
     for who in (principal, spouse, child):
-        assert f"{who.reference} has no security name check recorded" in reasons
+        assert f"{who.reference}: the clearance “Security name check” is not recorded" in reasons
         assert f"{who.reference} has no medical clearance" in reasons
-    assert f"{principal.reference} has no biometrics (fingerprints) recorded" in reasons
-    assert f"{child.reference} has no biometrics" not in reasons  # under 14: no fingerprints
+    assert f"{principal.reference}: the clearance “Biometrics (fingerprints)” is not recorded" in reasons
+    assert f"{child.reference}: the clearance “Biometrics" not in reasons  # under 14: no fingerprints
     assert "No flight is booked" in reasons
     assert "cultural orientation" in reasons
     assert "assurance" in reasons
@@ -168,7 +168,7 @@ def test_booking_refuses_an_expired_clearance_naming_the_person_and_the_date_the
     with pytest.raises(ValidationError) as expired:
         movements.set_movement_status(worker, journey, MovementStatus.BOOKED, version=journey.version)
     text = " ".join(expired.value.message_dict["status"])
-    assert f"{people[0].reference}'s security name check is valid until" in text
+    assert f"{people[0].reference}: the clearance “Security name check” is valid until" in text
     services.update_clearance(worker, security, version=security.version + 1,
                               valid_until=TODAY + datetime.timedelta(days=300))
     journey = movements.set_movement_status(worker, journey, MovementStatus.BOOKED, version=journey.version)

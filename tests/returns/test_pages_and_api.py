@@ -25,7 +25,7 @@ TODAY = timezone.localdate
 def test_the_questionnaire_page_names_the_missing_question_then_shows_the_category(worker, open_return):
     case = open_return()
     client = signed_in_client(worker)
-    url = f"/returns/{case.reference}/questionnaire/"
+    url = f"/returns/cases/{case.reference}/questionnaire/"
     assert client.get(url).status_code == 200
     partial = {**{k: v for k, v in COMPLETE.items() if k != "entry"}, "version": "0"}
     refused = client.post(url, partial)
@@ -43,7 +43,7 @@ def test_the_questionnaire_page_names_the_missing_question_then_shows_the_catego
 def test_the_screening_page_shows_the_reasons_of_an_ineligible_result(worker, pilot, open_return):
     case = open_return("Aibek", nationality="KG")
     client = signed_in_client(worker)
-    answer = client.post(f"/returns/{case.reference}/screening/", {
+    answer = client.post(f"/returns/cases/{case.reference}/screening/", {
         "project": pilot.pk, "nationality": "KG", "migration_status": "irregular_stay", "destination_country": "KG",
         "vulnerabilities": ["no_documents"], "screened_on": TODAY().isoformat()}, follow=True)
     text = answer.content.decode()

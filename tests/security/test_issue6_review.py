@@ -16,6 +16,7 @@ from django.utils import timezone
 from tests.resettlement.helpers import family, res_staff
 from tests.resettlement.helpers import members as res_members
 from waypoint.accounts.models import Programme, Role
+from waypoint.api import services as api_services
 from waypoint.audit.models import Action, AuditEvent
 from waypoint.cases import casework
 from waypoint.cases.models import Case, Channel, StatusChange
@@ -195,11 +196,12 @@ def world(users, make_user):
 
 # Every GET page of the four apps (from their urls.py), with real objects in the kwargs.
 GET_PAGES = [
-    "/returns/statistics/", "/returns/statistics/export.csv", "/returns/{r}/screening/",
-    "/returns/{r}/questionnaire/", "/returns/{r}/documents/new/", "/returns/{r}/documents/{document}/",
-    "/returns/{r}/reception/", "/returns/{r}/plan/", "/returns/{r}/visits/{visit}/",
+    "/returns/statistics/", "/returns/statistics/export.csv", "/returns/cases/{r}/screening/",
+    "/returns/cases/{r}/questionnaire/", "/returns/cases/{r}/documents/new/",
+    "/returns/cases/{r}/documents/{document}/", "/returns/cases/{r}/reception/", "/returns/cases/{r}/plan/",
+    "/returns/cases/{r}/visits/{visit}/",
     "/resettlement/trips/", "/resettlement/trips/new/", "/resettlement/trips/{trip}/",
-    "/resettlement/trips/{trip}/edit/", "/resettlement/report/", "/resettlement/report/csv/",
+    "/resettlement/trips/{trip}/edit/", "/resettlement/report/", "/resettlement/report/export.csv",
     "/resettlement/cases/{s}/profile/", "/resettlement/cases/{s}/clearances/new/",
     "/resettlement/cases/{s}/clearances/{clearance}/", "/resettlement/cases/{s}/presentations/new/",
     "/resettlement/cases/{s}/presentations/{presentation}/decision/", "/resettlement/cases/{s}/orientation/new/",
@@ -236,13 +238,13 @@ def _cross(user: str, method: str, pattern: str, own: str, theirs: str) -> list[
 
 
 CROSS_CASE = [
-    *_cross("ret_other", "get", "/returns/{case}/documents/{document}/", "r2", "r"),
-    *_cross("ret_other", "post", "/returns/{case}/documents/{document}/", "r2", "r"),
-    *_cross("ret_other", "get", "/returns/{case}/visits/{visit}/", "r2", "r"),
-    *_cross("ret_other", "post", "/returns/{case}/visits/{visit}/", "r2", "r"),
-    *[("ret_other", method, f"/returns/{{r}}/{page}/") for method in ("get", "post")
+    *_cross("ret_other", "get", "/returns/cases/{case}/documents/{document}/", "r2", "r"),
+    *_cross("ret_other", "post", "/returns/cases/{case}/documents/{document}/", "r2", "r"),
+    *_cross("ret_other", "get", "/returns/cases/{case}/visits/{visit}/", "r2", "r"),
+    *_cross("ret_other", "post", "/returns/cases/{case}/visits/{visit}/", "r2", "r"),
+    *[("ret_other", method, f"/returns/cases/{{r}}/{page}/") for method in ("get", "post")
       for page in ("screening", "questionnaire", "documents/new", "reception", "plan")],
-    ("ret_other", "post", "/returns/{r}/plan/instalments/"),
+    ("ret_other", "post", "/returns/cases/{r}/plan/instalments/"),
     *_cross("res_other", "get", "/resettlement/cases/{case}/clearances/{clearance}/", "s2", "s"),
     *_cross("res_other", "post", "/resettlement/cases/{case}/clearances/{clearance}/", "s2", "s"),
     *_cross("res_other", "get", "/resettlement/cases/{case}/presentations/{presentation}/decision/", "s2", "s"),
@@ -279,4 +281,57 @@ def test_every_object_of_the_four_programmes_out_of_the_users_reach_is_not_found
         response = getattr(client_for(user), method)(url, {"version": 1})
 
         assert response.status_code == 404, (persona, method, url)
+        assert denials_since(since, user) == 1, (persona, method, url)
+
+
+# (user, method, url, body): every API endpoint of the four apps that names an object, asked by someone who may not
+# reach it (another team's case, another programme's unit), with a body the endpoint accepts, so that only the
+# access check can refuse it.
+def _api_out_of_reach(today: str) -> list[tuple[str, str, str, dict | None]]:
+    return [
+        ("ret_other", "get", "/api/v1/returns/cases/{r}", None),
+        ("ret_other", "put", "/api/v1/returns/cases/{r}/questionnaire", {"version": 0, "answers": {}}),
+        ("ret_other", "post", "/api/v1/returns/cases/{r}/instalments",
+         {"amount": "10", "paid_on": today, "purchased": "Tools"}),
+        ("ret_other", "post", "/api/v1/returns/cases/{r}/documents",
+         {"person": "P-0000001", "authority": "00000000-0000-0000-0000-000000000001", "kind": "passport"}),
+        ("ret_other", "patch", "/api/v1/returns/documents/{document}", {"version": 1, "status": "refused"}),
+        ("res_other", "get", "/api/v1/resettlement/cases/{s}/profile", None),
+        ("res_other", "patch", "/api/v1/resettlement/cases/{s}/profile", {"version": 0}),
+        ("res_other", "get", "/api/v1/resettlement/cases/{s}/clearances", None),
+        ("res_other", "post", "/api/v1/resettlement/cases/{s}/clearances", {"person": "P-0000001", "kind": "security"}),
+        ("res_other", "patch", "/api/v1/resettlement/clearances/{clearance}", {"version": 1}),
+        ("res_other", "get", "/api/v1/resettlement/cases/{s}/presentations", None),
+        ("res_other", "post", "/api/v1/resettlement/cases/{s}/presentations",
+         {"presented_on": today, "agency": "USCIS", "members": []}),
+        ("res_other", "post", "/api/v1/resettlement/presentations/{presentation}/decision",
+         {"version": 1, "decision": "approved", "decided_on": today}),
+        ("ret", "get", "/api/v1/health/assessments/{assessment}", None),  # the health unit's only
+        ("ret", "put", "/api/v1/health/assessments/{assessment}/results", {"version": 1, "assessment_type": "general"}),
+        ("ret", "post", "/api/v1/health/assessments/{assessment}/cancel", {"version": 1, "reason": "Moved"}),
+        ("ret_other", "post", "/api/v1/health/assessments",
+         {"case": "{r}", "person": "P-0000001", "assessment_type": "general"}),
+        ("ret_other", "get", "/api/v1/health/cases/{r}/clearances", None),
+        ("dap_other", "get", "/api/v1/livelihoods/grants/{g}", None),
+        ("dap_other", "post", "/api/v1/livelihoods/grants/{g}/items",
+         {"version": 1, "item_type": "equipment", "description": "Oven", "value": "100"}),
+        ("dap_other", "post", "/api/v1/livelihoods/grants/{g}/visits",
+         {"visited_on": today, "operating": "yes", "items_in_use": "all"}),
+        ("ret", "get", "/api/v1/livelihoods/enterprises/{enterprise}", None),  # the programme's registry
+    ]
+
+
+def test_every_api_object_of_the_four_programmes_out_of_the_users_reach_is_not_found(client_for, world):
+    for persona, method, pattern, body in _api_out_of_reach(TODAY.isoformat()):
+        user = world[persona]
+        _token, secret = api_services.create_token(user, name="sweep", valid_days=1)
+        url = pattern.format(**world)
+        data = {key: value.format(**world) if isinstance(value, str) else value for key, value in (body or {}).items()}
+        since = last_event_id()
+
+        response = getattr(client_for(user), method)(url, data if body is not None else None,
+                                                     content_type="application/json",
+                                                     HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+        assert response.status_code == 404, (persona, method, url, response.content[:200])
         assert denials_since(since, user) == 1, (persona, method, url)

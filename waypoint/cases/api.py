@@ -39,15 +39,15 @@ from .api_common import (
     MAX_LIMIT,
     ConflictOut,
     ErrorOut,
-    _case_user,
+    FieldErrors,
     _conflict,
-    _Errors,
-    _member,
-    _organisation,
     _person_reference,
-    _staff,
-    _staff_list,
     _visible_person,
+    case_member,
+    case_user,
+    organisation_for,
+    staff_member,
+    staff_members,
 )
 from .locking import ConflictError
 from .models import (
@@ -320,7 +320,7 @@ def _saved_answer(user: User, case: Case, request: HttpRequest) -> dict[str, Any
 def list_cases(request: HttpRequest, params: Query[CaseQuery]):
     """Newest first. A case worker sees the cases they own or are assigned to; a programme manager every case
     of their programmes."""
-    user = _case_user(request)
+    user = case_user(request)
     problems: dict[str, list[str]] = {}
     if params.programme and params.programme not in Programme.values:
         problems["programme"] = [_("Unknown programme: %(code)s.") % {"code": params.programme}]
@@ -357,8 +357,8 @@ def list_cases(request: HttpRequest, params: Query[CaseQuery]):
 def open_case(request: HttpRequest, payload: CaseIn):
     """The rules of the page that opens a case: a person of the registry you may see as principal, a
     programme of yours, its staff as owner and assigned; 422 naming every refused field, nothing saved."""
-    user = _case_user(request)
-    errors = _Errors()
+    user = case_user(request)
+    errors = FieldErrors()
     programme = payload.programme
     mine = list(user.programmes or [])
     if not programme:
@@ -368,11 +368,11 @@ def open_case(request: HttpRequest, payload: CaseIn):
             errors.found["programme"] = [_("Choose the programme of the case: %(codes)s.") % {
                 "codes": ", ".join(mine) or "-"}]
     principal = errors.check(_visible_person, user, payload.principal, "principal", request)
-    owner = errors.check(_staff, payload.owner, "owner") if payload.owner else user
-    assigned = errors.check(_staff_list, payload.assigned, "assigned") or []
+    owner = errors.check(staff_member, payload.owner, "owner") if payload.owner else user
+    assigned = errors.check(staff_members, payload.assigned, "assigned") or []
     referring = None
     if payload.referring_organisation is not None:
-        referring = errors.check(_organisation, user, payload.referring_organisation, "referring_organisation")
+        referring = errors.check(organisation_for, user, payload.referring_organisation, "referring_organisation")
     try:
         errors.raise_any()
         case = casework.open_case(
@@ -392,7 +392,7 @@ def open_case(request: HttpRequest, payload: CaseIn):
 
 @cases_router.get("/{reference}", response=CaseOut, url_name="case", summary="One case (the read is audited)")
 def get_case(request: HttpRequest, reference: str):
-    user = _case_user(request)
+    user = case_user(request)
     return _case_answer(user, reference, request)
 
 
@@ -401,11 +401,11 @@ def get_case(request: HttpRequest, reference: str):
 def edit_case(request: HttpRequest, reference: str, payload: CasePatch):
     """Partial change: fields not sent keep their saved values. A newer save by someone else answers 409 and
     nothing is written."""
-    user = _case_user(request)
+    user = case_user(request)
     case = policy.get_for(user, Case.objects.select_related("owner", "referring_organisation"), "change",
                           reference=reference, request=request)
     sent = payload.dict(exclude_unset=True, exclude={"version"})
-    errors = _Errors()
+    errors = FieldErrors()
     values: dict[str, Any] = {
         "summary": case.summary, "risk_level": case.risk_level, "vulnerabilities": list(case.vulnerabilities or []),
         "owner": case.owner, "assigned": list(case.assigned.all()), "channel": case.channel,
@@ -418,15 +418,15 @@ def edit_case(request: HttpRequest, reference: str, payload: CasePatch):
         values["vulnerabilities"] = sent["vulnerabilities"] or []
     if "owner" in sent:
         if sent["owner"]:
-            values["owner"] = errors.check(_staff, sent["owner"], "owner")
+            values["owner"] = errors.check(staff_member, sent["owner"], "owner")
         else:
             errors.found["owner"] = [_("A case always has an owner: give a username.")]
     if "assigned" in sent:
-        values["assigned"] = errors.check(_staff_list, sent["assigned"] or [], "assigned") or []
+        values["assigned"] = errors.check(staff_members, sent["assigned"] or [], "assigned") or []
     if "referring_organisation" in sent:
         organisation = sent["referring_organisation"]
         values["referring_organisation"] = (
-            errors.check(_organisation, user, organisation, "referring_organisation") if organisation else None)
+            errors.check(organisation_for, user, organisation, "referring_organisation") if organisation else None)
     try:
         errors.raise_any()
         casework.edit_case(user, case, version=payload.version, request=request, **values)
@@ -442,7 +442,7 @@ def edit_case(request: HttpRequest, reference: str, payload: CasePatch):
 def transition(request: HttpRequest, reference: str, payload: TransitionIn):
     """A step the workflow forbids now (its guards: consent, open referrals, people still in the centre)
     answers 422 with the reasons; a stale version 409; each step, taken or refused, is audited."""
-    user = _case_user(request)
+    user = case_user(request)
     case = policy.get_for(user, Case.objects.all(), "change", reference=reference, request=request)
     try:
         casework.transition(user, case, payload.action, version=payload.version, note=payload.note,
@@ -500,7 +500,7 @@ def _deliveries(user: User, case: Case) -> QuerySet[ServiceDelivery]:
 @cases_router.get("/{reference}/services", response=list[DeliveryOut], url_name="case_services",
                   summary="Services delivered on a case (the read is audited)")
 def list_case_services(request: HttpRequest, reference: str):
-    user = _case_user(request)
+    user = case_user(request)
     case = _one_case(user, reference, request)
     rows = [_delivery_row(d) for d in _deliveries(user, case)]
     record(Action.VIEW, case, actor=user, request=request, changes={"shown": ["", "services"]})
@@ -513,17 +513,17 @@ def record_delivery(request: HttpRequest, reference: str, payload: DeliveryIn):
     """The rules of the delivery form: a service of the catalogue offered in the case's programme (stays and
     journeys are recorded by checking in and planning a movement), a member of the case, delivered by staff
     or by a partner; 422 naming every refused field, nothing saved."""
-    user = _case_user(request)
+    user = case_user(request)
     case = policy.get_for(user, Case.objects.all(), "change", reference=reference, request=request)
-    errors = _Errors()
+    errors = FieldErrors()
     service_type = ServiceType.objects.filter(code=payload.service_type).first() if payload.service_type else None
     if service_type is None:
         errors.found["service_type"] = [
             _("There is no service “%(code)s” in the catalogue.") % {"code": payload.service_type}
             if payload.service_type else _("Choose the service.")]
-    person = errors.check(_member, case, payload.person)
-    delivered_by = errors.check(_staff, payload.delivered_by, "delivered_by") if payload.delivered_by else None
-    partner = errors.check(_organisation, user, payload.partner, "partner") if payload.partner else None
+    person = errors.check(case_member, case, payload.person)
+    delivered_by = errors.check(staff_member, payload.delivered_by, "delivered_by") if payload.delivered_by else None
+    partner = errors.check(organisation_for, user, payload.partner, "partner") if payload.partner else None
     referral = None
     if payload.referral:
         referral = Referral.objects.filter(case=case, reference=payload.referral).first()

@@ -1,4 +1,4 @@
-"""What the cases API and the referrals API share: error shapes, looking up people, staff and
+"""What the cases API, the referrals API and the programmes' APIs share: error shapes, looking up people, staff and
 organisations named in a request, and collecting a service's errors into a 422 naming the fields."""
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _person_reference(person_id: int | None) -> str | None:
     return Person(pk=person_id).reference if person_id else None
 
 
-def _person_pk(value: str | int | None) -> int | None:
+def person_pk(value: str | int | None) -> int | None:
     """A person given as a reference (P-0000042) or an id; None when it is neither."""
     if isinstance(value, int):
         return value if 0 < value < MAX_ID else None
@@ -54,7 +54,7 @@ def _person_pk(value: str | int | None) -> int | None:
 
 def _visible_person(user: User, value: str | int | None, field: str, request: HttpRequest) -> Person:
     """The person the user may see, or ValidationError on `field`; an unseen one is an audited denial."""
-    pk = _person_pk(value)
+    pk = person_pk(value)
     if pk is None:
         raise ValidationError({field: _("Give the person's reference, e.g. P-0000042.")})
     person = policy.scope(user, Person.objects.all()).filter(pk=pk).first()
@@ -68,7 +68,7 @@ def _visible_person(user: User, value: str | int | None, field: str, request: Ht
     return person
 
 
-def _staff(username: str, field: str) -> User:
+def staff_member(username: str, field: str) -> User:
     user = User.objects.filter(username=username, is_active=True).exclude(role=Role.PARTNER_USER).first()
     if user is None:
         raise ValidationError({field: _("There is no staff member with the username “%(username)s”.")
@@ -76,7 +76,7 @@ def _staff(username: str, field: str) -> User:
     return user
 
 
-def _staff_list(usernames: list[str], field: str) -> list[User]:
+def staff_members(usernames: list[str], field: str) -> list[User]:
     names = list(dict.fromkeys(name.strip() for name in usernames if name.strip()))
     found = {u.username: u for u in User.objects.filter(username__in=names, is_active=True)
              .exclude(role=Role.PARTNER_USER)}
@@ -87,14 +87,14 @@ def _staff_list(usernames: list[str], field: str) -> list[User]:
     return [found[name] for name in names]
 
 
-def _organisation(user: User, pk: UUID, field: str) -> Organisation:
+def organisation_for(user: User, pk: UUID, field: str) -> Organisation:
     organisation = policy.scope(user, Organisation.objects.all()).filter(pk=pk).first()
     if organisation is None:
         raise ValidationError({field: _("There is no organisation with this id.")})
     return organisation
 
 
-class _Errors:
+class FieldErrors:
     """Collects the ValidationErrors of several resolutions, so that every refused field is named at once."""
 
     def __init__(self) -> None:
@@ -120,16 +120,16 @@ def _conflict(current: Case | Referral | ServiceDelivery, what: str) -> Status:
     return Status(409, {"detail": messages[what], "version": current.version})
 
 
-def _case_user(request: HttpRequest) -> User:
+def case_user(request: HttpRequest) -> User:
     user = request.auth
     policy.require(user, policy.VIEW_CASES, request=request)
     return user
 
 
-def _member(case: Case, value: str | int | None) -> Person | None:
+def case_member(case: Case, value: str | int | None) -> Person | None:
     if value is None:
         return None
-    pk = _person_pk(value)
+    pk = person_pk(value)
     member = CaseMember.objects.filter(case=case, person_id=pk).select_related("person").first() if pk else None
     if member is None:
         raise ValidationError({"person": _("%(reference)s is not a member of this case.") % {

@@ -32,10 +32,10 @@ from .api_common import (
     MAX_LIMIT,
     ConflictOut,
     ErrorOut,
-    _case_user,
+    FieldErrors,
     _conflict,
-    _Errors,
-    _member,
+    case_member,
+    case_user,
 )
 from .locking import ConflictError
 from .models import (
@@ -244,8 +244,8 @@ def refer(request: HttpRequest, payload: ReferralIn):
     """Case staff only (404 for anyone else). The person's consent for referral to the service's organisation
     must cover every kind of data sent, today: otherwise 422 with the consent's reason under `consent`,
     nothing is saved and the refusal is audited. Sent at once; the partner's users are told by email."""
-    user = _case_user(request)
-    errors = _Errors()
+    user = case_user(request)
+    errors = FieldErrors()
     case = policy.scope(user, Case.objects.all(), "change").filter(reference=payload.case).first() \
         if payload.case else None
     if case is None:
@@ -263,7 +263,7 @@ def refer(request: HttpRequest, payload: ReferralIn):
             errors.found["service"] = [_("There is no service with this id in the directory.")]
     person = None
     if case is not None:
-        person = errors.check(_member, case, payload.person) if payload.person is not None else case.principal
+        person = errors.check(case_member, case, payload.person) if payload.person is not None else case.principal
     try:
         errors.raise_any()
         referral = services.refer_from_case(

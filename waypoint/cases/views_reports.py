@@ -8,8 +8,6 @@ but no case, counts every programme, and gets nothing on the page that points at
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from decimal import Decimal
 from urllib.parse import urlencode
@@ -29,9 +27,8 @@ from waypoint.accounts import policy
 from waypoint.accounts.models import Programme, Role, User
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.hotline import charts
-from waypoint.hotline.statistics import PeriodChoice
-from waypoint.hotline.views_statistics import FORMULA_STARTS, StatisticsFilterForm
+from waypoint.core.reports import charts, exports
+from waypoint.core.reports.periods import PeriodForm, active_period, quick_periods
 
 from . import statistics as stats
 from .models import Case, Referral
@@ -55,8 +52,8 @@ def counted_rows(user: User) -> tuple[QuerySet[Case], QuerySet[Referral]]:
 
 
 # --- Filters --------------------------------------------------------------------------------------
-class ReferralStatisticsForm(StatisticsFilterForm):
-    """The hotline statistics' period (quick choices or two dates), a programme (or all the reader's), and
+class ReferralStatisticsForm(PeriodForm):
+    """The shared statistics period (quick choices or two dates), a programme (or all the reader's), and
     whether times are counted in working days."""
 
     programme = forms.ChoiceField(label=gettext_lazy("Programme"), required=False)
@@ -66,7 +63,6 @@ class ReferralStatisticsForm(StatisticsFilterForm):
 
     def __init__(self, *args, programmes: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        del self.fields["site"]
         self.programmes = programmes
         everything = _("All programmes") if len(programmes) > 1 else _("My programme")
         self.fields["programme"].choices = [("", everything)] + [(code, Programme(code).label) for code in programmes]
@@ -97,10 +93,7 @@ def _quick_periods(form: ReferralStatisticsForm) -> list[tuple[str, str, bool]]:
     base = {"programme": data.get("programme") or form.data.get("programme", "")}
     if data.get("working_days"):
         base["working_days"] = "on"
-    url = reverse("case_reports:referral_statistics")
-    active = data.get("period", "")
-    return [(str(label), f"{url}?{urlencode({**base, 'period': value})}", value == active)
-            for value, label in PeriodChoice.choices if value != PeriodChoice.CUSTOM]
+    return quick_periods(reverse("case_reports:referral_statistics"), active_period(form), **base)
 
 
 def _compute(user: User, form: ReferralStatisticsForm) -> ReferralStatistics:
@@ -152,13 +145,6 @@ def referral_statistics(request: HttpRequest) -> HttpResponse:
 
 
 # --- The CSV export -------------------------------------------------------------------------------
-def _safe_text(value):
-    """A text a spreadsheet will not run as a formula (organisation names are typed by people)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def percent_heading(label: str) -> str:
     return f"{label}, %"
 
@@ -201,12 +187,8 @@ def _rows(statistics: ReferralStatistics) -> Iterator[list]:
 
 
 def as_csv(statistics: ReferralStatistics) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic names right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for values in _rows(statistics):
-        writer.writerow([_safe_text(value) for value in values])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """Formula-safe, UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic names right."""
+    return exports.csv_bytes(_rows(statistics))
 
 
 @login_required
@@ -227,6 +209,4 @@ def referral_statistics_csv(request: HttpRequest) -> HttpResponse:
                  "days": ["working" if statistics.working_days else "calendar"]},
     )
     name = f"referral-statistics-{statistics.start.isoformat()}-{statistics.end.isoformat()}.csv"
-    response = HttpResponse(as_csv(statistics), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.csv_download(as_csv(statistics), name)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
+from django.http import QueryDict
 
 
 def apply_errors(forms_: BaseForm | Sequence[BaseForm], error: ValidationError) -> None:
@@ -21,3 +22,13 @@ def apply_errors(forms_: BaseForm | Sequence[BaseForm], error: ValidationError) 
             forms_[0].add_error(None, messages)
         else:
             target.add_error(name, messages)
+
+
+def at_saved_version(form_class: type[BaseForm], data: QueryDict, version: int, **kwargs) -> BaseForm:
+    """The input of a stale form again, bound at the version saved now (and validated, so that it shows its
+    errors): shown beside the conflict message, it saves once the user has checked it against what was saved."""
+    posted = data.copy()
+    posted["version"] = str(version)
+    form = form_class(posted, **kwargs)
+    form.is_valid()
+    return form

@@ -25,7 +25,7 @@ from waypoint.api import paging
 from waypoint.api.errors import invalid
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.cases.api_common import DEFAULT_LIMIT, MAX_LIMIT, ConflictOut, ErrorOut, _case_user, _member
+from waypoint.cases.api_common import DEFAULT_LIMIT, MAX_LIMIT, ConflictOut, ErrorOut, case_member, case_user
 from waypoint.cases.models import Case
 from waypoint.partners.models import Organisation
 from waypoint.people.api import IsoDate
@@ -180,10 +180,10 @@ def list_assessments(request: HttpRequest, params: Query[AssessmentQuery]):
     return paging.page(request, count, [_row(a) for a in shown], params.limit, params.offset)
 
 
-@router.get("/assessments/{int:pk}", response=AssessmentOut, url_name="health_assessment",
+@router.get("/assessments/{int:assessment_id}", response=AssessmentOut, url_name="health_assessment",
             summary="One assessment with its results (the read is audited)")
-def get_assessment(request: HttpRequest, pk: int):
-    assessment = _one(request, pk)
+def get_assessment(request: HttpRequest, assessment_id: int):
+    assessment = _one(request, assessment_id)
     record(Action.VIEW, assessment, actor=request.auth, request=request)
     return _detail(assessment)
 
@@ -191,10 +191,10 @@ def get_assessment(request: HttpRequest, pk: int):
 @router.post("/assessments", response={201: RequestOut, 422: ErrorOut}, url_name="health_request",
              summary="Request an examination for a member of a case you may change")
 def request_examination(request: HttpRequest, payload: RequestIn):
-    user = _case_user(request)
+    user = case_user(request)
     case = policy.get_for(user, Case, "change", reference=payload.case, request=request)
     try:
-        person = _member(case, payload.person)
+        person = case_member(case, payload.person)
         assessment = services.request_examination(user, case, person=person,
                                                   assessment_type=payload.assessment_type, request=request)
     except ValidationError as error:
@@ -204,10 +204,10 @@ def request_examination(request: HttpRequest, payload: RequestIn):
                         "requested_on": assessment.requested_on})
 
 
-@router.put("/assessments/{int:pk}/results", response={200: AssessmentOut, 409: ConflictOut, 422: ErrorOut},
+@router.put("/assessments/{int:assessment_id}/results", response={200: AssessmentOut, 409: ConflictOut, 422: ErrorOut},
             url_name="health_results", summary="Record or correct the results at the version you read")
-def record_results(request: HttpRequest, pk: int, payload: ResultsIn):
-    assessment = _one(request, pk, "change")
+def record_results(request: HttpRequest, assessment_id: int, payload: ResultsIn):
+    assessment = _one(request, assessment_id, "change")
     clinic = None
     if payload.clinic is not None:
         clinic = Organisation.objects.filter(pk=payload.clinic).first()
@@ -225,10 +225,10 @@ def record_results(request: HttpRequest, pk: int, payload: ResultsIn):
     return _detail(_one(request, saved.pk))
 
 
-@router.post("/assessments/{int:pk}/cancel", response={200: AssessmentOut, 409: ConflictOut, 422: ErrorOut},
+@router.post("/assessments/{int:assessment_id}/cancel", response={200: AssessmentOut, 409: ConflictOut, 422: ErrorOut},
              url_name="health_cancel", summary="Cancel a requested examination")
-def cancel_request(request: HttpRequest, pk: int, payload: CancelIn):
-    assessment = _one(request, pk, "change")
+def cancel_request(request: HttpRequest, assessment_id: int, payload: CancelIn):
+    assessment = _one(request, assessment_id, "change")
     try:
         saved = services.cancel_request(request.auth, assessment, version=payload.version, reason=payload.reason,
                                         request=request)
@@ -240,11 +240,11 @@ def cancel_request(request: HttpRequest, pk: int, payload: CancelIn):
     return _detail(_one(request, saved.pk))
 
 
-@router.get("/clearances/{case_reference}", response=list[ClearanceOut], url_name="health_clearances",
+@router.get("/cases/{reference}/clearances", response=list[ClearanceOut], url_name="health_clearances",
             summary="Each member's medical clearance (whoever sees the case; no results)")
-def case_clearances(request: HttpRequest, case_reference: str):
-    user = _case_user(request)
-    case = policy.get_for(user, Case, "view", reference=case_reference, request=request)
+def case_clearances(request: HttpRequest, reference: str):
+    user = case_user(request)
+    case = policy.get_for(user, Case, "view", reference=reference, request=request)
     answer = []
     for member in case.members.select_related("person").order_by("id"):
         clearance = clearance_of(member.person)

@@ -69,8 +69,8 @@ def clearance_problems(people: Iterable[Person], on: datetime.date) -> list[str]
         elif clearance.status == Clearance.PENDING:
             problems.append(_("%(person)s's medical examination has no outcome yet.") % {"person": who})
         elif clearance.status not in CLEARED:
-            problems.append(_("%(person)s is not cleared to travel (%(status)s).")
-                            % {"person": who, "status": clearance.label.lower()})
+            problems.append(_("%(person)s is not cleared to travel; the outcome of the examination: %(status)s.")
+                            % {"person": who, "status": clearance.label})
         elif clearance.valid_until is None:
             problems.append(_("%(person)s's medical clearance has no validity date: the health unit must "
                               "record it.") % {"person": who})

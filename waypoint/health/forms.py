@@ -10,7 +10,7 @@ from django import forms
 from django.db.models import Case as When_
 from django.db.models import IntegerField, Value, When
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from waypoint.accounts.models import Programme
 from waypoint.partners.models import Organisation, OrganisationType
@@ -62,7 +62,7 @@ class ResultsForm(forms.Form):
                                   help_text=gettext_lazy("Required when the person is cleared to travel."))
     tb_result = forms.ChoiceField(label=gettext_lazy("TB screening result"), choices=TBResult.choices)
     follow_up_needed = forms.BooleanField(label=gettext_lazy("Follow-up needed"), required=False)
-    follow_up_note = forms.CharField(label=gettext_lazy("Follow-up"), required=False,
+    follow_up_note = forms.CharField(label=pgettext_lazy("medical", "Follow-up"), required=False,
                                      widget=forms.Textarea(attrs={"rows": 3}),
                                      help_text=gettext_lazy("What is to be done: diagnosis, treatment, a referral."))
 
@@ -105,7 +105,7 @@ class QueueFilterForm(forms.Form):
     assessment_type = forms.ChoiceField(label=gettext_lazy("Kind"), required=False)
     programme = forms.ChoiceField(label=gettext_lazy("Programme of the case"), required=False)
     clearance = forms.ChoiceField(label=gettext_lazy("Clearance"), required=False)
-    follow_up = forms.ChoiceField(label=gettext_lazy("Follow-up"), required=False)
+    follow_up = forms.ChoiceField(label=pgettext_lazy("medical", "Follow-up"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

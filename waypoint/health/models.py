@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waypoint.core.fields import EncryptedTextField
 
@@ -74,7 +75,7 @@ class HealthAssessment(models.Model):
     tb_result = models.CharField(_("TB screening result"), max_length=12, choices=TBResult.choices,
                                  default=TBResult.NOT_DONE)
     follow_up_needed = models.BooleanField(_("follow-up needed"), default=False)
-    follow_up_note = EncryptedTextField(_("follow-up"), blank=True)
+    follow_up_note = EncryptedTextField(pgettext_lazy("medical", "follow-up"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     # The migration health case opened to follow the person up (treatment, referral): its referrals are the

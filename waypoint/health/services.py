@@ -133,8 +133,8 @@ def validate_results(values: dict, *, today: datetime.date | None = None) -> dic
     elif kind == AssessmentType.TB_SCREENING and tb_result == TBResult.NOT_DONE:
         add("tb_result", _("A TB screening needs its result."))
     if tb_result in NEEDS_FOLLOW_UP and not values.get("follow_up_needed"):
-        add("follow_up_needed", _("%(result)s needs a follow-up: tick “follow-up needed” and say what is to be "
-                                  "done.") % {"result": TBResult(tb_result).label})
+        add("follow_up_needed", _("The TB screening result “%(result)s” needs a follow-up: tick “follow-up needed” "
+                                  "and say what is to be done.") % {"result": TBResult(tb_result).label})
     note = values.get("follow_up_note") or ""
     if values.get("follow_up_needed") and not note:
         add("follow_up_note", _("Say what follow-up is needed (treatment, diagnosis, a referral...)."))
@@ -214,8 +214,8 @@ def cancel_request(user: User, assessment: HealthAssessment, *, version: int, re
                                      version)
             errors: dict[str, list[str]] = {}
             if current.status != AssessmentStatus.REQUESTED:
-                errors["__all__"] = [_("Only an examination that is still requested can be cancelled; this one is "
-                                       "%(status)s.") % {"status": current.get_status_display().lower()}]
+                errors["__all__"] = [_("Only an examination that is still requested can be cancelled; the status of "
+                                       "this one: %(status)s.") % {"status": current.get_status_display()}]
             if not reason:
                 errors["reason"] = [_("Say why the examination is cancelled.")]
             elif len(reason) > REASON_MAX:

@@ -7,7 +7,7 @@ outcomes of fitness-to-travel and immigration examinations, TB screening results
 follow-ups (assessments that needed one, the follow-up cases opened, the referrals to treatment sent from those
 cases for the person assessed, and the follow-ups still open today).
 
-Protected output follows the hotline's small-number rule (`hotline.statistics`): below
+Protected output follows the shared small-number rule (`core.reports.tables`): below
 `MIN_PUBLISHED_TOTAL` assessments no breakdown at all; counts from 1 to 4 hidden as "[c]", and more where a hidden
 one could be worked out from a total. It applies to every export and, on screen, to everyone but the managers of
 the migration health programme (who may read the assessments themselves).
@@ -22,11 +22,12 @@ from django.db.models import Count, Exists, OuterRef
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme, Role, User
 from waypoint.cases.models import Referral, ReferralDirection
-from waypoint.hotline.statistics import (
+from waypoint.core.reports.tables import (
     HIDDEN,
     MIN_PUBLISHED_TOTAL,
     SMALL_CELL_THRESHOLD,
@@ -163,7 +164,7 @@ def _follow_up_table(base, total: Cell) -> Table:
             row("case", _("Follow-up case opened"), with_case),
             row("referred", _("Referrals to treatment sent"), referrals),
             row("open", _("Follow-ups still open today"), still_open)]
-    table = Table("follow_up", _("Follow-ups and referrals to treatment"), _("Follow-up"),
+    table = Table("follow_up", _("Follow-ups and referrals to treatment"), pgettext("medical", "Follow-up"),
                   [Column(_("Assessments or referrals")), Column(_("Individuals"), percent=False)], rows,
                   note=_("Referrals to treatment: referrals sent to a partner from the person's follow-up case."))
     table.groups = [(cell, []) for r in rows for cell in r.cells]

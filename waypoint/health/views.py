@@ -24,7 +24,7 @@ from waypoint.accounts import policy
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.cases.views_case import Conflict
-from waypoint.core.forms import apply_errors
+from waypoint.core.forms import apply_errors, at_saved_version
 
 from . import queries, services
 from .forms import FOLLOW_UP_OPEN, CancelForm, QueueFilterForm, ResultsForm
@@ -149,10 +149,7 @@ def record_results(request: HttpRequest, pk: int) -> HttpResponse:
                 conflict = Conflict(_("Someone else saved these results while you were editing them: nothing was "
                                       "saved. Their version is beside yours; save again to keep yours."),
                                     _differences(saved, form.values()))
-                data = request.POST.copy()
-                data["version"] = str(saved.version)
-                form = ResultsForm(data)
-                form.is_valid()
+                form = at_saved_version(ResultsForm, request.POST, saved.version)
                 assessment, status = saved, 409
             except ValidationError as error:
                 apply_errors(form, error)

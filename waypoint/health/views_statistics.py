@@ -1,16 +1,13 @@
 """The health statistics page and its CSV export: aggregates only, no person, no case, no assessment.
 
-The period form is the hotline statistics' (quick periods or two dates), without its site. Exact small numbers
+The period form is the shared one (`core.reports.periods`: quick periods or two dates). Exact small numbers
 on screen only for managers of the migration health programme; the export always applies the small-number rule,
 because it leaves the system, and every export is recorded in the audit trail.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -23,33 +20,23 @@ from django.views.decorators.http import require_GET
 from waypoint.accounts import policy
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.hotline.statistics import PeriodChoice
-from waypoint.hotline.views_statistics import FORMULA_STARTS, StatisticsFilterForm
+from waypoint.core.reports import exports
+from waypoint.core.reports.periods import PeriodForm, period_query, quick_periods
 
 from . import statistics as stats
 
 
-class HealthStatisticsForm(StatisticsFilterForm):
-    """The hotline statistics' period: a quick choice or two dates (the site does not apply here)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["site"]
-
-
-def _form(request: HttpRequest) -> HealthStatisticsForm:
-    return HealthStatisticsForm(request.GET, today=timezone.localdate())
-
-
-def _query(form: HealthStatisticsForm) -> str:
-    data = form.cleaned_data
-    return urlencode({"date_from": data["start"].isoformat(), "date_to": data["end"].isoformat()})
+def _form(request: HttpRequest) -> PeriodForm:
+    return PeriodForm(request.GET, today=timezone.localdate())
 
 
 def _quick_periods(current: str) -> list[tuple[str, str, bool]]:
-    url = reverse("health:statistics")
-    return [(str(label), f"{url}?{urlencode({'period': value})}", value == current)
-            for value, label in PeriodChoice.choices if value != PeriodChoice.CUSTOM]
+    return quick_periods(reverse("health:statistics"), current)
+
+
+def _refused(request: HttpRequest, form: PeriodForm) -> HttpResponse:
+    """The page again with the filters' errors."""
+    return render(request, "health/statistics.html", {"form": form, "quick_periods": _quick_periods("")}, status=400)
 
 
 @login_required
@@ -58,24 +45,16 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.VIEW_HEALTH_STATISTICS, request=request)
     form = _form(request)
     if not form.is_valid():
-        return render(request, "health/statistics.html", {"form": form, "quick_periods": _quick_periods("")},
-                      status=400)
+        return _refused(request, form)
     data = form.cleaned_data
     statistics = stats.compute(data["start"], data["end"], protect=not stats.sees_exact_counts(request.user))
     return render(request, "health/statistics.html", {
-        "form": HealthStatisticsForm(initial={"date_from": data["start"], "date_to": data["end"]}, today=form.today),
+        "form": PeriodForm(initial={"date_from": data["start"], "date_to": data["end"]}, today=form.today),
         "statistics": statistics,
         "quick_periods": _quick_periods(data["period"]),
-        "export_csv": f"{reverse('health:statistics_csv')}?{_query(form)}",
+        "export_csv": f"{reverse('health:statistics_csv')}?{period_query(data['start'], data['end'])}",
         "hidden_text": _("hidden to protect the people assessed"),
     })
-
-
-def _safe_text(value):
-    """A text a spreadsheet will not run as a formula (as the hotline and referral exports do)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _rows(statistics: stats.HealthStatistics) -> Iterator[list]:
@@ -95,31 +74,12 @@ def _rows(statistics: stats.HealthStatistics) -> Iterator[list]:
         yield []
         yield [statistics.withheld_text]
         return
-    for table in statistics.tables:
-        yield []
-        yield [table.title]
-        header = [table.row_heading]
-        for column in table.columns:
-            header += [column.label, f"{column.label} (%)"] if column.percent else [column.label]
-        yield header
-        for row in table.rows:
-            values: list = [row.label]
-            for column, cell in zip(table.columns, row.cells, strict=True):
-                values.append(cell.export_count)
-                if column.percent:
-                    values.append(cell.export_percent)
-            yield values
-        if table.note:
-            yield [table.note]
+    yield from exports.table_lines(statistics.tables)
 
 
 def as_csv(statistics: stats.HealthStatistics) -> bytes:
-    """UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for values in _rows(statistics):
-        writer.writerow([_safe_text(value) for value in values])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """Formula-safe, UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic right."""
+    return exports.csv_bytes(_rows(statistics))
 
 
 @login_required
@@ -128,13 +88,10 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.VIEW_HEALTH_STATISTICS, request=request)
     form = _form(request)
     if not form.is_valid():
-        return render(request, "health/statistics.html", {"form": form, "quick_periods": _quick_periods("")},
-                      status=400)
+        return _refused(request, form)
     data = form.cleaned_data
     statistics = stats.compute(data["start"], data["end"], protect=True)
     record(Action.EXPORT, actor=request.user, object_type="health.statistics", request=request,
            changes={"format": ["csv"], "from": [data["start"].isoformat()], "to": [data["end"].isoformat()]})
     name = f"health-statistics-{data['start'].isoformat()}-{data['end'].isoformat()}.csv"
-    response = HttpResponse(as_csv(statistics), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.csv_download(as_csv(statistics), name)

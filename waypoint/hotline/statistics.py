@@ -22,18 +22,32 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from dataclasses import dataclass
 
 from django.db import models
 from django.db.models import Case, Count, Value, When
 from django.db.models.functions import TruncMonth
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Office, Role, User
+
+# The shared period and small-number rule; the hotline's pages name these through this module too.
+from waypoint.core.reports.periods import PeriodChoice as PeriodChoice
+from waypoint.core.reports.periods import add_months
+from waypoint.core.reports.periods import period_dates as period_dates
+from waypoint.core.reports.tables import HIDDEN as HIDDEN
+from waypoint.core.reports.tables import (
+    MIN_PUBLISHED_TOTAL,
+    SMALL_CELL_THRESHOLD,
+    Cell,
+    Column,
+    Row,
+    Table,
+    apply_small_number_rule,
+    percent,
+)
 from waypoint.people import codes
 
 from .models import (
@@ -48,53 +62,14 @@ from .models import (
     Topic,
 )
 
-SMALL_CELL_THRESHOLD = 5
-# Below this many consultations in a selection (say one site on one day), protected output gives no
-# breakdown at all: with so few callers, any split (nationality, outcome, sex and age) points at a person.
-MIN_PUBLISHED_TOTAL = 10
 # The row that takes every nationality whose count is hidden in protected output (never name them).
 OTHER_NATIONALITIES = "other"
-# The mark of a hidden count, as the UK Office for National Statistics writes it ("[c]": confidential). The
-# same mark for a small count and for the one hidden with it, so neither can be told from the other.
-HIDDEN = "[c]"
-HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
 
 # Nationality groups, as the seeds split them.
 RUSSIAN = "russian"
 FOREIGN = "foreign"
 UNKNOWN = "unknown"
 GROUPS = (RUSSIAN, FOREIGN, UNKNOWN)
-
-
-# --- Periods ------------------------------------------------------------------------------------
-class PeriodChoice(models.TextChoices):
-    LAST_12_MONTHS = "last_12_months", gettext_lazy("Last 12 full months")
-    THIS_MONTH = "this_month", gettext_lazy("This month")
-    THIS_QUARTER = "this_quarter", gettext_lazy("This quarter")
-    THIS_YEAR = "this_year", gettext_lazy("This year")
-    LAST_YEAR = "last_year", gettext_lazy("Last year")
-    CUSTOM = "custom", gettext_lazy("Dates of my choice")
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
-
-
-def period_dates(choice: str, today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """First and last day (inclusive) of a quick choice. The "last 12 full months" end with the last
-    complete month, so that a report does not change during the month it is written in."""
-    month_start = today.replace(day=1)
-    if choice == PeriodChoice.THIS_MONTH:
-        return month_start, today
-    if choice == PeriodChoice.THIS_QUARTER:
-        return month_start.replace(month=(today.month - 1) // 3 * 3 + 1), today
-    if choice == PeriodChoice.THIS_YEAR:
-        return datetime.date(today.year, 1, 1), today
-    if choice == PeriodChoice.LAST_YEAR:
-        return datetime.date(today.year - 1, 1, 1), datetime.date(today.year - 1, 12, 31)
-    return _add_months(month_start, -12), month_start - datetime.timedelta(days=1)
 
 
 def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
@@ -105,82 +80,7 @@ def _bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.datetime
     return first, after
 
 
-# --- The data the page and the exports render ----------------------------------------------------
-@dataclass(eq=False)
-class Cell:
-    """One count, its percentage (of the denominator its table names) and whether it is hidden."""
-
-    count: int
-    percent: Decimal | None = None
-    sensitive: bool = True  # describes callers (False: a volume, never hidden)
-    suppressed: bool = False
-
-    @property
-    def shown_count(self) -> str:
-        return HIDDEN if self.suppressed else formats.number_format(self.count, force_grouping=True)
-
-    @property
-    def shown_percent(self) -> str:
-        if self.suppressed or self.percent is None:
-            return ""
-        return f"{formats.number_format(self.percent, 2)}%"
-
-    @property
-    def export_count(self) -> int | str:
-        return HIDDEN if self.suppressed else self.count
-
-    @property
-    def export_percent(self) -> Decimal | str:
-        return "" if self.suppressed or self.percent is None else self.percent
-
-
-@dataclass
-class Row:
-    key: str
-    label: str
-    cells: list[Cell]
-
-
-@dataclass
-class Column:
-    label: str
-    percent: bool = True  # whether its cells carry a percentage
-
-
-@dataclass
-class Table:
-    key: str
-    title: str
-    row_heading: str
-    columns: list[Column]
-    rows: list[Row]
-    note: str = ""
-    # Sets of cells whose sum is published: (the published sum, the cells that add up to it[, hide the sum]).
-    groups: list[tuple] = field(default_factory=list, repr=False)
-    # Rows ranked by a column's count, except `fixed` rows at the start and the end: (column, head, tail).
-    ranked_by: tuple[int, int, int] | None = None
-
-    def rank(self) -> None:
-        """Largest first, hidden counts last in alphabetical order: a hidden count's place among the
-        others would tell its size."""
-        if self.ranked_by is None:
-            return
-        column, head, tail = self.ranked_by
-        middle = self.rows[head: len(self.rows) - tail]
-
-        def key(row: Row) -> tuple:
-            cell = row.cells[column]
-            return cell.suppressed, 0 if cell.suppressed else -cell.count, row.label.casefold()
-
-        self.rows[head: len(self.rows) - tail] = sorted(middle, key=key)
-
-    @property
-    def lines(self) -> list[tuple[Row, list[tuple[Cell, bool]]]]:
-        """Each row with its cells, and for each cell whether its column shows a percentage."""
-        flags = [column.percent for column in self.columns]
-        return [(row, list(zip(row.cells, flags, strict=True))) for row in self.rows]
-
-
+# --- The data the page and the exports render (cells, rows and tables: `waypoint.core.reports.tables`) ---
 @dataclass
 class Statistics:
     start: datetime.date
@@ -207,12 +107,6 @@ class Statistics:
             "Fewer than %(n)d consultations in this selection: breakdowns are not shown to protect callers."
         ) % {"n": self.minimum}
 
-
-def percent(count: int, denominator: int) -> Decimal | None:
-    """A share in percent, to two decimals, rounded half up (596 of 888 is 67.12)."""
-    if not denominator:
-        return None
-    return (Decimal(count) * HUNDRED / Decimal(denominator)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _cell(count: int, denominator: int | None, *, sensitive: bool = True) -> Cell:
@@ -462,7 +356,7 @@ def _month_table(base, start: datetime.date, end: datetime.date, summary: dict[s
     months, current = [], start.replace(day=1)
     while current <= end:
         months.append(current)
-        current = _add_months(current, 1)
+        current = add_months(current, 1)
     rows, groups = _split_rows(
         ((m.isoformat()[:7], formats.date_format(m, "YEAR_MONTH_FORMAT"), counts.get(m, {})) for m in months),
         summary, total,
@@ -524,45 +418,3 @@ def _top_topics(table: Table, size: int = 4) -> dict[str, list[tuple[str, Cell]]
         )
         top[group] = [(row.label, row.cells[index]) for row in ranked[:size]]
     return top
-
-
-# --- The small-number rule ----------------------------------------------------------------------
-def group_is_safe(published: Cell, parts: Sequence[Cell], threshold: int = SMALL_CELL_THRESHOLD) -> bool:
-    """Whether no hidden part of a published sum can be worked out from it. Zeros are always shown, so a
-    hidden count is known to be at least 1: one hidden part is its sum minus the visible ones, and two or
-    more hidden parts adding up to little (1 + 1) are each known too. Safe: the sum is hidden, or nothing
-    is, or at least two parts are hidden and together make at least `threshold`."""
-    if published.suppressed:
-        return True
-    hidden = [cell for cell in parts if cell.suppressed]
-    return not hidden or (len(hidden) >= 2 and sum(cell.count for cell in hidden) >= threshold)
-
-
-def apply_small_number_rule(groups: Sequence[tuple], threshold: int = SMALL_CELL_THRESHOLD) -> None:
-    """Hide small counts (primary), then, while a published sum is not safe (`group_is_safe`), hide its
-    smallest visible non-zero part too (secondary: a zero hides nothing, zero + [c] is the sum); where no
-    such part is left, hide the sum itself.
-
-    A group is (published sum, parts) or (published sum, parts, True): the third form hides the sum itself
-    rather than another part, for sums that matter less than their parts (a topic's "all consultations",
-    beside its Russian and foreign counts)."""
-    for cell in {id(c): c for published, parts, *_flag in groups for c in (published, *parts)}.values():
-        if cell.sensitive and 0 < cell.count < threshold:
-            cell.suppressed = True
-    changed = True
-    while changed:
-        changed = False
-        for published, parts, *flag in groups:
-            if group_is_safe(published, parts, threshold):
-                continue
-            changed = True
-            if flag and flag[0] and published.sensitive:
-                published.suppressed = True
-                continue
-            visible = sorted(
-                (c for c in parts if not c.suppressed and c.count > 0), key=lambda c: (not c.sensitive, c.count),
-            )
-            if visible:
-                visible[0].suppressed = True
-            else:
-                published.suppressed = True

@@ -7,10 +7,8 @@ always apply the small-number rule, because they leave the system (donor reports
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
-from collections.abc import Iterator
 from decimal import Decimal
 from urllib.parse import urlencode
 
@@ -28,12 +26,12 @@ from waypoint.accounts import policy
 from waypoint.accounts.models import Office, Role
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
+from waypoint.core.reports import charts, exports
+from waypoint.core.reports.periods import PeriodForm, quick_periods
 
-from . import charts
 from . import statistics as stats
-from .statistics import PeriodChoice, Statistics, Table
+from .statistics import Statistics, Table
 
-MAX_YEARS = 10
 EXPORT_FORMATS = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -41,48 +39,16 @@ EXPORT_FORMATS = {
 
 
 # --- Filters ------------------------------------------------------------------------------------
-class StatisticsFilterForm(forms.Form):
-    """A quick period (links on the page) or two dates, and one site or all of them."""
+class StatisticsFilterForm(PeriodForm):
+    """The shared period (a quick choice or two dates) and one site or all of them."""
 
-    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PeriodChoice.choices, required=False,
-                               widget=forms.HiddenInput)
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     site = forms.ModelChoiceField(label=gettext_lazy("Site"), required=False, queryset=Office.objects.none(),
                                   empty_label=gettext_lazy("All sites"))
 
-    def __init__(self, *args, today: datetime.date, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today
         self.fields["site"].queryset = Office.objects.filter(kind=Office.Kind.CONSULTATION_CENTRE).order_by("name")
-        self.fields["period"].error_messages["invalid_choice"] = _("Choose one of the periods offered.")
-        for name in ("date_from", "date_to"):
-            self.fields[name].error_messages["invalid"] = _("Enter a date such as 2026-03-31.")
         self.fields["site"].error_messages["invalid_choice"] = _("Choose one of the consultation centres.")
-
-    def clean(self):
-        data = super().clean()
-        period = data.get("period") or ""
-        start, end = data.get("date_from"), data.get("date_to")
-        if self.errors:
-            return data
-        if not period:
-            period = PeriodChoice.CUSTOM if (start or end) else PeriodChoice.LAST_12_MONTHS
-        if period != PeriodChoice.CUSTOM:
-            start, end = stats.period_dates(period, self.today)
-        else:
-            if start is None:
-                self.add_error("date_from", _("Enter the first day of the period."))
-            if end is None:
-                self.add_error("date_to", _("Enter the last day of the period."))
-            if start and end and end < start:
-                self.add_error("date_to", _("The last day of the period cannot be before its first day."))
-            if start and end and (end - start).days > MAX_YEARS * 366:
-                self.add_error("date_from", _("A period can be at most %(years)d years long.") % {"years": MAX_YEARS})
-        data.update(period=period, start=start, end=end)
-        return data
 
 
 def _filters(request: HttpRequest) -> StatisticsFilterForm:
@@ -173,10 +139,7 @@ def _charts(statistics: Statistics) -> dict[str, list[tuple[str, str]]]:
 
 
 def _quick_periods(site_param, current: str) -> list[tuple[str, str, bool]]:
-    return [
-        (str(label), f"?{urlencode({'period': value, 'site': site_param})}", value == current)
-        for value, label in PeriodChoice.choices if value != PeriodChoice.CUSTOM
-    ]
+    return quick_periods("", current, site=site_param)
 
 
 @login_required
@@ -235,57 +198,10 @@ def _about(statistics: Statistics) -> list[list]:
     ]
 
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_text(value):
-    """A text a spreadsheet program will not run: one starting like a formula (`=`, `+`, `-`, `@`, tab,
-    carriage return) gets a leading apostrophe. Row labels are names typed by administrators (topics,
-    campaign materials, offices), so every text cell of both exports goes through here."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _header(table: Table) -> list[str]:
-    header = [table.row_heading]
-    for column in table.columns:
-        header.append(column.label)
-        if column.percent:
-            header.append(f"{column.label} (%)")
-    return header
-
-
-def _rows(table: Table) -> Iterator[list]:
-    for row in table.rows:
-        values: list = [row.label]
-        for column, cell in zip(table.columns, row.cells, strict=True):
-            values.append(cell.export_count)
-            if column.percent:
-                values.append(cell.export_percent)
-        yield values
-
-
 def as_csv(statistics: Statistics) -> bytes:
-    """One CSV file, the tables one under the other, each with its title, header and note.
-    UTF-8 with a byte-order mark, so that spreadsheet programs read Cyrillic right."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def write(values: list) -> None:
-        writer.writerow([_safe_text(value) for value in values])
-
-    for values in _about(statistics):
-        write(values)
-    for table in statistics.tables:
-        write([])
-        write([table.title])
-        write(_header(table))
-        for values in _rows(table):
-            write(values)
-        if table.note:
-            write([table.note])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """One CSV file, the tables one under the other, each with its title, header and note (formula-safe, UTF-8
+    with a byte-order mark: `core.reports.exports`)."""
+    return exports.csv_bytes([*_about(statistics), *exports.table_lines(statistics.tables)])
 
 
 def _sheet_title(title: str, taken: set[str]) -> str:
@@ -300,8 +216,8 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 def _cell_value(value):
     """Percentages as numbers a spreadsheet can sum (openpyxl writes Decimal as text in some readers); texts
-    made safe (`_safe_text`)."""
-    return float(value) if isinstance(value, Decimal) else _safe_text(value)
+    made safe (`exports.safe_text`)."""
+    return float(value) if isinstance(value, Decimal) else exports.safe_text(value)
 
 
 def _append(sheet, values: list) -> None:
@@ -329,10 +245,10 @@ def as_xlsx(statistics: Statistics) -> bytes:
         sheet = workbook.create_sheet(_sheet_title(table.title, taken))
         _append(sheet, [table.title])
         sheet["A1"].font = Font(bold=True)
-        _append(sheet, _header(table))
+        _append(sheet, exports.table_header(table))
         for cell in sheet[2]:
             cell.font = Font(bold=True)
-        for values in _rows(table):
+        for values in exports.table_rows(table):
             _append(sheet, values)
         for row in sheet.iter_rows(min_row=3):
             for cell in row[1:]:

@@ -24,7 +24,7 @@ from waypoint.api import paging
 from waypoint.api.errors import invalid
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.cases.api_common import ConflictOut, ErrorOut, _case_user, _Errors, _organisation, _staff
+from waypoint.cases.api_common import ConflictOut, ErrorOut, FieldErrors, case_user, organisation_for, staff_member
 from waypoint.cases.locking import ConflictError
 from waypoint.cases.models import Case
 
@@ -240,7 +240,7 @@ def _grant(user, case: Case) -> dict[str, Any]:
 @router.get("/grants/{reference}", response=GrantOut, url_name="livelihoods_grant",
             summary="A grant application: plan, assessment, decision, items and visits (the read is audited)")
 def get_grant(request: HttpRequest, reference: str):
-    user = _case_user(request)
+    user = case_user(request)
     case = _grant_case(user, reference, request)
     record(Action.VIEW, case, actor=user, request=request, changes={"shown": ["", "grant"]})
     return _grant(user, case)
@@ -251,10 +251,10 @@ def get_grant(request: HttpRequest, reference: str):
 def add_item(request: HttpRequest, reference: str, payload: ItemIn):
     """422 naming the fields (an item that would take the items above the approved value says how much remains);
     409 with the application's current version when it changed since you read it."""
-    user = _case_user(request)
+    user = case_user(request)
     case = _grant_case(user, reference, request, "change")
-    errors = _Errors()
-    supplier = errors.check(_organisation, user, payload.supplier, "supplier") if payload.supplier else None
+    errors = FieldErrors()
+    supplier = errors.check(organisation_for, user, payload.supplier, "supplier") if payload.supplier else None
     try:
         errors.raise_any()
         item = items.add_item(
@@ -274,10 +274,10 @@ def add_item(request: HttpRequest, reference: str, payload: ItemIn):
 @router.post("/grants/{reference}/visits", response={201: VisitOut, 422: ErrorOut},
              url_name="livelihoods_record_visit", summary="Record a follow-up visit")
 def record_visit(request: HttpRequest, reference: str, payload: VisitIn):
-    user = _case_user(request)
+    user = case_user(request)
     case = _grant_case(user, reference, request, "change")
-    errors = _Errors()
-    visited_by = errors.check(_staff, payload.visited_by, "visited_by") if payload.visited_by else user
+    errors = FieldErrors()
+    visited_by = errors.check(staff_member, payload.visited_by, "visited_by") if payload.visited_by else user
     try:
         errors.raise_any()
         visit = visits.record_visit(

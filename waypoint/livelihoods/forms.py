@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waypoint.accounts.models import Programme, User
 from waypoint.cases.forms import PersonEssentialsForm
@@ -116,7 +117,7 @@ class ApplicationForm(PlanForm):
 
 class AssessmentForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
-    assessed_on = forms.DateField(label=_("Assessed on"), widget=date_widget())
+    assessed_on = forms.DateField(label=pgettext_lazy("grant assessment", "Assessed on"), widget=date_widget())
     assessor = StaffChoiceField(label=_("Assessor"), queryset=User.objects.none(), empty_label="—")
     recommendation = forms.ChoiceField(label=_("Recommendation"), choices=[("", "—"), *Recommendation.choices])
     notes = forms.CharField(label=_("Assessment notes"), required=False, widget=_textarea(4))

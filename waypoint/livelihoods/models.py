@@ -9,6 +9,7 @@ with one `GrantApplication`: the business plan, the assessment and the decision.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from waypoint.core.fields import EncryptedTextField
 
@@ -158,7 +159,7 @@ class ItemType(models.TextChoices):
 
 class ItemStatus(models.TextChoices):
     ORDERED = "ordered", _("Ordered")
-    DELIVERED = "delivered", _("Delivered")
+    DELIVERED = "delivered", pgettext_lazy("grant item status", "Delivered")
     HANDED_OVER = "handed_over", _("Handed over")
     CANCELLED = "cancelled", _("Cancelled")
 

@@ -21,9 +21,9 @@ from waypoint.accounts.models import Programme
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.cases import notes
-from waypoint.cases.api_common import _person_pk
+from waypoint.cases.api_common import person_pk
 from waypoint.cases.models import AttachmentKind, Case
-from waypoint.core.forms import apply_errors
+from waypoint.core.forms import apply_errors, at_saved_version
 from waypoint.people.models import Person
 
 from . import enterprises, grants
@@ -96,10 +96,8 @@ def enterprise_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 enterprises.edit_enterprise(user, enterprise, request=request, **data)
             except enterprises.ConflictError as error:
                 conflict, status = True, 409
-                post = request.POST.copy()
-                post["version"] = str(error.current.version)
-                form = EnterpriseEditForm(post, current=enterprise.settlement)
-                form.is_valid()
+                form = at_saved_version(EnterpriseEditForm, request.POST, error.current.version,
+                                        current=enterprise.settlement)
                 enterprise = error.current
             except ValidationError as error:
                 apply_errors(form, error)
@@ -151,8 +149,8 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         reference = form.cleaned_data.get("reference")
         try:
             if reference:
-                person_pk = _person_pk(reference)
-                person = policy.scope(user, Person.objects.all()).filter(pk=person_pk).first() if person_pk else None
+                given = person_pk(reference)
+                person = policy.scope(user, Person.objects.all()).filter(pk=given).first() if given else None
                 if person is None:
                     raise ValidationError({"reference": [_("There is no person %(reference)s among the people you "
                                                            "may see.") % {"reference": reference}]})

@@ -1,14 +1,11 @@
 """The grant statistics page and its CSV export (`VIEW_LIVELIHOOD_STATISTICS`: programme managers of direct
-assistance and M&E). Aggregates only. The period form, the charts and the formula-safe CSV cells are the
-hotline's and the case reports' own (`hotline.views_statistics`, `hotline.charts`, `cases.views_reports`)."""
+assistance and M&E). Aggregates only. The period form, the charts and the formula-safe CSV are the shared ones
+(`core.reports`)."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -21,21 +18,11 @@ from django.views.decorators.http import require_GET
 from waypoint.accounts import policy
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.cases.views_reports import _safe_text
-from waypoint.hotline import charts
-from waypoint.hotline.statistics import PeriodChoice
-from waypoint.hotline.views_statistics import StatisticsFilterForm
+from waypoint.core.reports import charts, exports
+from waypoint.core.reports.periods import PeriodForm, active_period, period_query, quick_periods
 
 from . import statistics as stats
 from .money import totals_text
-
-
-class PeriodForm(StatisticsFilterForm):
-    """The hotline statistics' period (quick choices or two dates), without its site."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["site"]
 
 
 def _form(request: HttpRequest) -> PeriodForm:
@@ -43,10 +30,12 @@ def _form(request: HttpRequest) -> PeriodForm:
 
 
 def _quick_periods(form: PeriodForm) -> list[tuple[str, str, bool]]:
-    active = form.cleaned_data.get("period", "") if form.is_valid() else ""
-    url = reverse("livelihoods:statistics")
-    return [(str(label), f"{url}?{urlencode({'period': value})}", value == active)
-            for value, label in PeriodChoice.choices if value != PeriodChoice.CUSTOM]
+    return quick_periods(reverse("livelihoods:statistics"), active_period(form))
+
+
+def _refused(request: HttpRequest, form: PeriodForm) -> HttpResponse:
+    """The page again with the filters' errors."""
+    return render(request, "livelihoods/statistics.html", {"form": form, "quick_periods": []}, status=400)
 
 
 def _percent(value: Decimal | None) -> str:
@@ -71,11 +60,11 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.VIEW_LIVELIHOOD_STATISTICS, request=request)
     form = _form(request)
     if not form.is_valid():
-        return render(request, "livelihoods/statistics.html", {"form": form, "quick_periods": []}, status=400)
+        return _refused(request, form)
     data = form.cleaned_data
     statistics = stats.compute(data["start"], data["end"])
     settlement_chart, type_chart = _charts(statistics)
-    query = urlencode({"date_from": data["start"].isoformat(), "date_to": data["end"].isoformat()})
+    query = period_query(data["start"], data["end"])
     return render(request, "livelihoods/statistics.html", {
         "form": form, "statistics": statistics, "quick_periods": _quick_periods(form),
         "settlement_chart": settlement_chart, "type_chart": type_chart,
@@ -126,11 +115,7 @@ def _csv_rows(statistics: stats.LivelihoodStatistics) -> Iterator[list]:
 
 def as_csv(statistics: stats.LivelihoodStatistics) -> bytes:
     """UTF-8 with a byte-order mark; every text cell formula-safe (settlement names are typed by people)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for values in _csv_rows(statistics):
-        writer.writerow([_safe_text(value) for value in values])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return exports.csv_bytes(_csv_rows(statistics))
 
 
 @login_required
@@ -140,11 +125,9 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     policy.require(user, policy.VIEW_LIVELIHOOD_STATISTICS, request=request)
     form = _form(request)
     if not form.is_valid():
-        return render(request, "livelihoods/statistics.html", {"form": form, "quick_periods": []}, status=400)
+        return _refused(request, form)
     statistics = stats.compute(form.cleaned_data["start"], form.cleaned_data["end"])
     record(Action.EXPORT, actor=user, object_type="livelihoods.grant_statistics", request=request,
            changes={"format": ["csv"], "from": [statistics.start.isoformat()], "to": [statistics.end.isoformat()]})
     name = f"grant-statistics-{statistics.start.isoformat()}-{statistics.end.isoformat()}.csv"
-    response = HttpResponse(as_csv(statistics), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.csv_download(as_csv(statistics), name)

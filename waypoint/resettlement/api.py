@@ -24,7 +24,15 @@ from waypoint.accounts.models import Programme, User
 from waypoint.api.errors import invalid
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.cases.api_common import ConflictOut, ErrorOut, _case_user, _Errors, _member, _organisation, _staff_list
+from waypoint.cases.api_common import (
+    ConflictOut,
+    ErrorOut,
+    FieldErrors,
+    case_member,
+    case_user,
+    organisation_for,
+    staff_members,
+)
 from waypoint.cases.locking import ConflictError
 from waypoint.cases.models import Case
 from waypoint.people.api import IsoDate
@@ -227,7 +235,7 @@ def _conflict(version: int) -> Status:
 @router.get("/cases/{reference}/profile", response=ProfileOut, url_name="resettlement_profile",
             summary="A case's resettlement profile (the read is audited)")
 def get_profile(request: HttpRequest, reference: str):
-    user = _case_user(request)
+    user = case_user(request)
     case = _case(user, reference, "view", request)
     profile = ResettlementProfile.objects.filter(case=case).first()
     record(Action.VIEW, profile or case, actor=user, request=request)
@@ -237,12 +245,12 @@ def get_profile(request: HttpRequest, reference: str):
 @router.patch("/cases/{reference}/profile", response={200: ProfileOut, 409: ConflictOut, 422: ErrorOut},
               url_name="resettlement_profile_edit", summary="Record or change the profile at the version you read")
 def edit_profile(request: HttpRequest, reference: str, payload: ProfilePatch):
-    user = _case_user(request)
+    user = case_user(request)
     case = _case(user, reference, "change", request)
     sent = payload.dict(exclude_unset=True, exclude={"version"})
-    errors = _Errors()
+    errors = FieldErrors()
     if sent.get("referring_organisation"):
-        sent["referring_organisation"] = errors.check(_organisation, user, sent["referring_organisation"],
+        sent["referring_organisation"] = errors.check(organisation_for, user, sent["referring_organisation"],
                                                       "referring_organisation")
     try:
         errors.raise_any()
@@ -260,7 +268,7 @@ def edit_profile(request: HttpRequest, reference: str, payload: ProfilePatch):
 @router.get("/cases/{reference}/clearances", response=list[ClearanceOut], url_name="resettlement_clearances",
             summary="A case's clearances checklist (medical clearance: migration health)")
 def list_clearances(request: HttpRequest, reference: str):
-    user = _case_user(request)
+    user = case_user(request)
     case = _case(user, reference, "view", request)
     rows = policy.scope(user, Clearance.objects.filter(case=case)).select_related("person").order_by("person", "kind")
     record(Action.VIEW, case, actor=user, request=request, changes={"shown": ["", "clearances"]})
@@ -270,10 +278,10 @@ def list_clearances(request: HttpRequest, reference: str):
 @router.post("/cases/{reference}/clearances", response={201: ClearanceOut, 422: ErrorOut},
              url_name="resettlement_clearance_record", summary="Record a line of a member's checklist")
 def record_clearance(request: HttpRequest, reference: str, payload: ClearanceIn):
-    user = _case_user(request)
+    user = case_user(request)
     case = _case(user, reference, "change", request)
     try:
-        person = _member(case, payload.person)
+        person = case_member(case, payload.person)
         clearance = services.record_clearance(
             user, case, person=person, kind=payload.kind, status=payload.status, requested_on=payload.requested_on,
             obtained_on=payload.obtained_on, valid_until=payload.valid_until, note=payload.note, request=request)
@@ -282,11 +290,12 @@ def record_clearance(request: HttpRequest, reference: str, payload: ClearanceIn)
     return Status(201, _clearance_row(clearance))
 
 
-@router.patch("/clearances/{pk}", response={200: ClearanceOut, 409: ConflictOut, 422: ErrorOut},
+@router.patch("/clearances/{clearance_id}", response={200: ClearanceOut, 409: ConflictOut, 422: ErrorOut},
               url_name="resettlement_clearance_update", summary="Renew or correct a clearance at its version")
-def update_clearance(request: HttpRequest, pk: int, payload: ClearancePatch):
-    user = _case_user(request)
-    clearance = policy.get_for(user, Clearance.objects.select_related("person"), "change", pk=pk, request=request)
+def update_clearance(request: HttpRequest, clearance_id: int, payload: ClearancePatch):
+    user = case_user(request)
+    clearance = policy.get_for(user, Clearance.objects.select_related("person"), "change", pk=clearance_id,
+                               request=request)
     fields = payload.dict(exclude_unset=True, exclude={"version"})
     if "note" in fields and fields["note"] is None:
         fields["note"] = ""
@@ -303,7 +312,7 @@ def update_clearance(request: HttpRequest, pk: int, payload: ClearancePatch):
 @router.get("/cases/{reference}/presentations", response=list[PresentationOut],
             url_name="resettlement_presentations", summary="A case's presentations and decisions")
 def list_presentations(request: HttpRequest, reference: str):
-    user = _case_user(request)
+    user = case_user(request)
     case = _case(user, reference, "view", request)
     rows = policy.scope(user, Presentation.objects.filter(case=case)).prefetch_related("members")
     return [_presentation_row(row) for row in rows.order_by("presented_on", "id")]
@@ -313,10 +322,10 @@ def list_presentations(request: HttpRequest, reference: str):
              url_name="resettlement_presentation_record",
              summary="Record a presentation (takes the step “presented for interview”)")
 def record_presentation(request: HttpRequest, reference: str, payload: PresentationIn):
-    user = _case_user(request)
+    user = case_user(request)
     case = _case(user, reference, "change", request)
-    errors = _Errors()
-    members = [errors.check(_member, case, value) for value in payload.members]
+    errors = FieldErrors()
+    members = [errors.check(case_member, case, value) for value in payload.members]
     trip = None
     if payload.trip is not None:
         trip = policy.scope(user, ProcessingTrip.objects.all()).filter(pk=payload.trip).first()
@@ -332,11 +341,13 @@ def record_presentation(request: HttpRequest, reference: str, payload: Presentat
     return Status(201, _presentation_row(row))
 
 
-@router.post("/presentations/{pk}/decision", response={200: PresentationOut, 409: ConflictOut, 422: ErrorOut},
-             url_name="resettlement_decision", summary="Record the decision (takes the matching step)")
-def record_decision(request: HttpRequest, pk: int, payload: DecisionIn):
-    user = _case_user(request)
-    presentation = policy.get_for(user, Presentation.objects.all(), "change", pk=pk, request=request)
+@router.post("/presentations/{presentation_id}/decision",
+             response={200: PresentationOut, 409: ConflictOut, 422: ErrorOut}, url_name="resettlement_decision",
+             summary="Record the decision (takes the matching step)")
+def record_decision(request: HttpRequest, presentation_id: int, payload: DecisionIn):
+    user = case_user(request)
+    presentation = policy.get_for(user, Presentation.objects.all(), "change", pk=presentation_id,
+                                  request=request)
     try:
         row = presentations.record_decision(user, presentation, version=payload.version, decision=payload.decision,
                                             decided_on=payload.decided_on, decision_note=payload.note,
@@ -365,7 +376,7 @@ def create_trip(request: HttpRequest, payload: TripIn):
     user = request.auth
     policy.require(user, policy.VIEW_PROCESSING_TRIPS, request=request)
     try:
-        staff = _staff_list(payload.staff, "staff")
+        staff = staff_members(payload.staff, "staff")
         trip = trips.create_trip(user, city=payload.city, country=payload.country, starts_on=payload.starts_on,
                                  ends_on=payload.ends_on, staff=staff, purpose=payload.purpose, request=request)
     except ValidationError as error:

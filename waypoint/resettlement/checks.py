@@ -48,23 +48,25 @@ def required_kinds(person: Person, day: datetime.date) -> list[str]:
 
 
 def _line_problem(person: Person, clearance: Clearance | None, kind: str, day: datetime.date) -> str | None:
-    label = str(ClearanceKind(kind).label).lower()
+    # The clearance's name is quoted whole (not lowercased into the sentence) so that each language's grammar holds.
+    label = str(ClearanceKind(kind).label)
     who = person.reference
     if clearance is None:
-        return _("%(person)s has no %(clearance)s recorded.") % {"person": who, "clearance": label}
+        return _("%(person)s: the clearance “%(clearance)s” is not recorded.") % {"person": who, "clearance": label}
     if clearance.valid_on(day):
         return None
     if clearance.status == ClearanceStatus.PENDING:
-        return _("%(person)s's %(clearance)s is still pending.") % {"person": who, "clearance": label}
+        return _("%(person)s: the clearance “%(clearance)s” is still pending.") % {"person": who, "clearance": label}
     if clearance.status == ClearanceStatus.REFUSED:
-        return _("%(person)s's %(clearance)s was refused.") % {"person": who, "clearance": label}
+        return _("%(person)s: the clearance “%(clearance)s” was refused.") % {"person": who, "clearance": label}
     if clearance.status == ClearanceStatus.EXPIRED or clearance.valid_until is None:
-        return _("%(person)s's %(clearance)s has expired: it must be renewed.") % {"person": who, "clearance": label}
+        return _("%(person)s: the clearance “%(clearance)s” has expired and must be renewed.") % {
+            "person": who, "clearance": label}
     if clearance.obtained_on and clearance.obtained_on > day:
-        return _("%(person)s's %(clearance)s is valid only from %(since)s, after %(day)s.") % {
+        return _("%(person)s: the clearance “%(clearance)s” is valid only from %(since)s, after %(day)s.") % {
             "person": who, "clearance": label, "since": _date(clearance.obtained_on), "day": _date(day)}
-    return _("%(person)s's %(clearance)s is valid until %(until)s, before %(day)s: it must be renewed.") % {
-        "person": who, "clearance": label, "until": _date(clearance.valid_until), "day": _date(day)}
+    return _("%(person)s: the clearance “%(clearance)s” is valid until %(until)s, before %(day)s, and must be "
+             "renewed.") % {"person": who, "clearance": label, "until": _date(clearance.valid_until), "day": _date(day)}
 
 
 def clearance_problems(case: Case, people: Iterable[Person], day: datetime.date) -> list[str]:

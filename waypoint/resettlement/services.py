@@ -113,12 +113,13 @@ def validate_profile(values: dict[str, Any]) -> dict[str, Any]:
     destination, programme = values.get("destination"), values.get("resettlement_programme")
     if destination in Destination.values and programme in ResettlementProgramme.values and (
             programme not in PROGRAMMES_OF[destination]):
-        add("resettlement_programme", _("%(programme)s does not resettle to %(country)s.") % {
+        add("resettlement_programme", _("The programme “%(programme)s” does not resettle to the destination chosen: "
+                                        "%(country)s.") % {
             "programme": ResettlementProgramme(programme).label, "country": Destination(destination).label})
     category = values.get("category")
     abroad = destination in Destination.values and destination != Destination.UNITED_STATES
     if category in US_ONLY_CATEGORIES and abroad:
-        add("category", _("%(category)s is a priority of the US programme only.") % {
+        add("category", _("The category “%(category)s” is a priority of the US programme only.") % {
             "category": Category(category).label})
     source = values.get("referral_source")
     if source == ReferralSource.UNHCR and not values["unhcr_reference"]:
@@ -261,8 +262,8 @@ def record_clearance(user: User, case: Case, *, person: Person, kind: str, statu
     if person is None or not CaseMember.objects.filter(case=case, person=person).exists():
         errors["person"] = [_("Choose a member of this case.")]
     elif kind in ClearanceKind.values and Clearance.objects.filter(case=case, person=person, kind=kind).exists():
-        errors["kind"] = [_("%(person)s already has a line for %(clearance)s: edit it to renew it.") % {
-            "person": person.reference, "clearance": ClearanceKind(kind).label.lower()}]
+        errors["kind"] = [_("%(person)s already has a line for the clearance “%(clearance)s”: edit it to renew it.")
+                          % {"person": person.reference, "clearance": ClearanceKind(kind).label}]
     try:
         values = validate_clearance({"status": status, "requested_on": requested_on, "obtained_on": obtained_on,
                                      "valid_until": valid_until, "note": note})

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme, Role, User
@@ -96,8 +97,9 @@ def validate_trip(values: dict[str, Any]) -> None:
         errors["ends_on"] = [_("The trip cannot end (%(end)s) before it starts (%(start)s).")
                              % {"end": _date(end), "start": _date(start)}]
     elif start is not None and (end - start).days + 1 > LONGEST_TRIP_DAYS:
-        errors["ends_on"] = [_("A processing trip lasts at most %(days)d days: split a longer stay.")
-                             % {"days": LONGEST_TRIP_DAYS}]
+        errors["ends_on"] = [ngettext("A processing trip lasts at most %(days)d day: split a longer stay.",
+                                      "A processing trip lasts at most %(days)d days: split a longer stay.",
+                                      LONGEST_TRIP_DAYS) % {"days": LONGEST_TRIP_DAYS}]
     if not values["staff"]:
         errors["staff"] = [_("Choose the staff who travel.")]
     else:

@@ -23,7 +23,7 @@ from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.cases.locking import ConflictError
 from waypoint.cases.models import Case
-from waypoint.core.forms import apply_errors
+from waypoint.core.forms import apply_errors, at_saved_version
 
 from . import predeparture, presentations, services
 from .forms import (
@@ -72,6 +72,17 @@ def _save(request: HttpRequest, form, write, success: str) -> tuple[bool, int, b
     return True, 200, False
 
 
+def _record(request: HttpRequest, case: Case, form, write, *, success: str, anchor: str, **page) -> HttpResponse:
+    """A page that records a new part of the case: a valid POST goes through `write(**cleaned_data)` and back to
+    the case page's section; otherwise the form again (400 with the errors the form or the service found)."""
+    status = 200
+    if request.method == "POST":
+        saved, status, _conflict = _save(request, form, lambda: write(**form.cleaned_data), success)
+        if saved:
+            return redirect(_back(case, anchor))
+    return _page(request, case, form, status=status, **page)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest, reference: str) -> HttpResponse:
@@ -86,11 +97,8 @@ def profile_edit(request: HttpRequest, reference: str) -> HttpResponse:
         if saved:
             return redirect(_back(case, "resettlement-profile"))
         if conflict:
-            data = request.POST.copy()
-            data["version"] = str(ResettlementProfile.objects.filter(case=case).values_list(
-                "version", flat=True).first() or 0)
-            form = ProfileForm(data)
-            form.is_valid()
+            saved_version = ResettlementProfile.objects.filter(case=case).values_list("version", flat=True).first()
+            form = at_saved_version(ProfileForm, request.POST, saved_version or 0)
     else:
         form = ProfileForm(initial=ProfileForm.initial_for(profile))
         if profile is not None:
@@ -106,16 +114,12 @@ def clearance_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = res_case(request, reference)
     form = ClearanceForm(request.POST or None, case=case, initial={"person": request.GET.get("person"),
                                                                    "kind": request.GET.get("kind")})
-    status = 200
-    if request.method == "POST":
-        saved, status, _conflict = _save(request, form, lambda: services.record_clearance(
-            request.user, case, request=request, **form.cleaned_data), _("The clearance is recorded."))
-        if saved:
-            return redirect(_back(case, "resettlement-clearances"))
-    return _page(request, case, form, title=_("Record a clearance"), status=status,
-                 lead=_("A line of a member's checklist. A cleared line says from when and until when it is valid."),
-                 submit=_("Record the clearance"),
-                 action=reverse("resettlement:clearance_add", args=[case.reference]))
+    return _record(request, case, form, lambda **data: services.record_clearance(
+        request.user, case, request=request, **data), success=_("The clearance is recorded."),
+                   anchor="resettlement-clearances", title=_("Record a clearance"),
+                   lead=_("A line of a member's checklist. A cleared line says from when and until when it is valid."),
+                   submit=_("Record the clearance"),
+                   action=reverse("resettlement:clearance_add", args=[case.reference]))
 
 
 @login_required
@@ -132,10 +136,7 @@ def clearance_edit(request: HttpRequest, reference: str, pk: int) -> HttpRespons
         if saved:
             return redirect(_back(case, "resettlement-clearances"))
         if conflict:
-            data = request.POST.copy()
-            data["version"] = str(Clearance.objects.get(pk=clearance.pk).version)
-            form = ClearanceEditForm(data)
-            form.is_valid()
+            form = at_saved_version(ClearanceEditForm, request.POST, Clearance.objects.get(pk=clearance.pk).version)
     else:
         form = ClearanceEditForm(initial={name: getattr(clearance, name) for name in (
             "version", "status", "requested_on", "obtained_on", "valid_until", "note")})
@@ -155,17 +156,13 @@ def presentation_add(request: HttpRequest, reference: str) -> HttpResponse:
     trips = ProcessingTrip.objects.filter(pk__in=[trip.pk for trip in trips]).order_by("-starts_on")
     form = PresentationForm(request.POST or None, case=case, trips=trips,
                             initial={"members": list(case.members.values_list("person_id", flat=True))})
-    status = 200
-    if request.method == "POST":
-        saved, status, _conflict = _save(request, form, lambda: presentations.record_presentation(
-            request.user, case, request=request, **form.cleaned_data), _("The presentation is recorded."))
-        if saved:
-            return redirect(_back(case, "resettlement-presentations"))
-    return _page(request, case, form, title=_("Record a presentation"), status=status,
-                 lead=_("The interview with the receiving state's officer. Recording it moves the case to "
-                        "“Presented for interview” on the day of the interview."),
-                 submit=_("Record the presentation"),
-                 action=reverse("resettlement:presentation_add", args=[case.reference]))
+    return _record(request, case, form, lambda **data: presentations.record_presentation(
+        request.user, case, request=request, **data), success=_("The presentation is recorded."),
+                   anchor="resettlement-presentations", title=_("Record a presentation"),
+                   lead=_("The interview with the receiving state's officer. Recording it moves the case to "
+                          "“Presented for interview” on the day of the interview."),
+                   submit=_("Record the presentation"),
+                   action=reverse("resettlement:presentation_add", args=[case.reference]))
 
 
 @login_required
@@ -197,16 +194,12 @@ def orientation_add(request: HttpRequest, reference: str) -> HttpResponse:
     case = res_case(request, reference)
     form = OrientationForm(request.POST or None, case=case,
                            initial={"members": list(case.members.values_list("person_id", flat=True))})
-    status = 200
-    if request.method == "POST":
-        saved, status, _conflict = _save(request, form, lambda: predeparture.record_orientation(
-            request.user, case, request=request, **form.cleaned_data), _("The cultural orientation is recorded."))
-        if saved:
-            return redirect(_back(case, "resettlement-predeparture"))
-    return _page(request, case, form, title=_("Record cultural orientation"), status=status,
-                 lead=_("The session the family's members attended before departure."),
-                 submit=_("Record the orientation"),
-                 action=reverse("resettlement:orientation_add", args=[case.reference]))
+    return _record(request, case, form, lambda **data: predeparture.record_orientation(
+        request.user, case, request=request, **data), success=_("The cultural orientation is recorded."),
+                   anchor="resettlement-predeparture", title=_("Record cultural orientation"),
+                   lead=_("The session the family's members attended before departure."),
+                   submit=_("Record the orientation"),
+                   action=reverse("resettlement:orientation_add", args=[case.reference]))
 
 
 @login_required
@@ -222,10 +215,8 @@ def assurance_edit(request: HttpRequest, reference: str) -> HttpResponse:
         if saved:
             return redirect(_back(case, "resettlement-predeparture"))
         if conflict:
-            data = request.POST.copy()
-            data["version"] = str(Assurance.objects.filter(case=case).values_list("version", flat=True).first() or 0)
-            form = AssuranceForm(data)
-            form.is_valid()
+            saved_version = Assurance.objects.filter(case=case).values_list("version", flat=True).first()
+            form = at_saved_version(AssuranceForm, request.POST, saved_version or 0)
     else:
         initial = {"version": 0}
         if assurance is not None:

@@ -3,9 +3,7 @@ Aggregates only; the definitions are in `report` and on the page."""
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from urllib.parse import urlencode
 
 from django import forms
@@ -21,10 +19,11 @@ from django.views.decorators.http import require_GET
 from waypoint.accounts import policy
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
+from waypoint.core.reports import exports
+from waypoint.core.reports.periods import period_query
 
 from . import report
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_DAYS = 5 * 366
 
 
@@ -70,30 +69,28 @@ def _quarters(form: PeriodForm) -> list[tuple[str, str, bool]]:
              (start, end) == chosen) for start, end in report.recent_quarters(timezone.localdate())]
 
 
+def _refused(request: HttpRequest, form: PeriodForm) -> HttpResponse:
+    """The page again with the period's errors."""
+    return render(request, "resettlement/report.html", {"form": form, "quarters": _quarters(form)}, status=400)
+
+
 @login_required
 @require_GET
 def report_page(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.VIEW_RESETTLEMENT_REPORT, request=request)
     form = _form(request)
     if not form.is_valid():
-        return render(request, "resettlement/report.html", {"form": form, "quarters": _quarters(form)}, status=400)
+        return _refused(request, form)
     start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     figures = report.compute(start, end)
-    query = urlencode({"date_from": start.isoformat(), "date_to": end.isoformat()})
+    query = period_query(start, end)
     return render(request, "resettlement/report.html", {
         "form": form, "quarters": _quarters(form), "report": figures,
         "csv_url": f"{reverse('resettlement:report_csv')}?{query}"})
 
 
-def _safe(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def as_csv(figures: report.Report) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    """Formula-safe, UTF-8 with a byte-order mark (`core.reports.exports`)."""
     rows: list[list] = [
         [_("Resettlement processing: quarterly report")],
         [_("From"), figures.start.isoformat()], [_("To"), figures.end.isoformat()], [],
@@ -108,9 +105,7 @@ def as_csv(figures: report.Report) -> bytes:
         for line in lines:
             rows.append([heading, line.label, line.received.cases, line.received.individuals, line.presented.cases,
                          line.presented.individuals, line.departed.cases, line.departed.individuals])
-    for values in rows:
-        writer.writerow([_safe(value) for value in values])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return exports.csv_bytes(rows)
 
 
 @login_required
@@ -119,11 +114,9 @@ def report_csv(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.VIEW_RESETTLEMENT_REPORT, request=request)
     form = _form(request)
     if not form.is_valid():
-        return render(request, "resettlement/report.html", {"form": form, "quarters": _quarters(form)}, status=400)
+        return _refused(request, form)
     figures = report.compute(form.cleaned_data["start"], form.cleaned_data["end"])
     record(Action.EXPORT, actor=request.user, object_type="resettlement.report", request=request, changes={
         "format": ["csv"], "from": [figures.start.isoformat()], "to": [figures.end.isoformat()]})
-    response = HttpResponse(as_csv(figures), content_type="text/csv; charset=utf-8")
     name = f"resettlement-report-{figures.start.isoformat()}-{figures.end.isoformat()}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return exports.csv_download(as_csv(figures), name)

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from waypoint.accounts import policy
 from waypoint.cases.locking import ConflictError
 from waypoint.cases.models import Case
-from waypoint.core.forms import apply_errors
+from waypoint.core.forms import apply_errors, at_saved_version
 
 from . import trips
 from .forms import TripForm
@@ -98,10 +98,8 @@ def trip_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                   **form.trip_data())
             except ConflictError:
                 status, conflict = 409, True
-                data = request.POST.copy()
-                data["version"] = str(ProcessingTrip.objects.get(pk=trip.pk).version)
-                form = TripForm(data, staff=_staff())
-                form.is_valid()
+                form = at_saved_version(TripForm, request.POST, ProcessingTrip.objects.get(pk=trip.pk).version,
+                                        staff=_staff())
             except ValidationError as error:
                 apply_errors(form, error)
             else:

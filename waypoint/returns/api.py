@@ -22,7 +22,7 @@ from waypoint.accounts.models import Programme, User
 from waypoint.api.errors import invalid
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.cases.api_common import ConflictOut, ErrorOut, _case_user, _member
+from waypoint.cases.api_common import ConflictOut, ErrorOut, case_member, case_user
 from waypoint.cases.locking import ConflictError
 from waypoint.cases.models import Case
 
@@ -175,7 +175,7 @@ def _profile(user: User, case: Case, request: HttpRequest) -> dict[str, Any]:
 @router.get("/cases/{reference}", response=ProfileOut, url_name="return_profile",
             summary="The return profile of a case")
 def return_profile(request: HttpRequest, reference: str):
-    user = _case_user(request)
+    user = case_user(request)
     return _profile(user, _case(user, reference, request), request)
 
 
@@ -183,7 +183,7 @@ def return_profile(request: HttpRequest, reference: str):
             url_name="return_questionnaire", summary="Record the profiling questionnaire's answers")
 def record_questionnaire(request: HttpRequest, reference: str, payload: QuestionnaireIn):
     """Replaces every answer; a missing required answer is named under its question's code and nothing is saved."""
-    user = _case_user(request)
+    user = case_user(request)
     case = _case(user, reference, request, "change")
     try:
         questionnaire.record_answers(user, case, payload.answers, version=payload.version, request=request)
@@ -198,7 +198,7 @@ def record_questionnaire(request: HttpRequest, reference: str, payload: Question
 @router.post("/cases/{reference}/instalments", response={201: ProfileOut, 422: ErrorOut},
              url_name="return_instalment", summary="Pay a grant instalment under the reintegration plan")
 def add_instalment(request: HttpRequest, reference: str, payload: InstalmentIn):
-    user = _case_user(request)
+    user = case_user(request)
     case = _case(user, reference, request, "change")
     try:
         reintegration.add_instalment(user, case, amount=payload.amount, paid_on=payload.paid_on,
@@ -211,10 +211,10 @@ def add_instalment(request: HttpRequest, reference: str, payload: InstalmentIn):
 @router.post("/cases/{reference}/documents", response={201: DocumentOut, 422: ErrorOut},
              url_name="return_document_request", summary="Request a travel document for a traveller")
 def request_document(request: HttpRequest, reference: str, payload: DocumentIn):
-    user = _case_user(request)
+    user = case_user(request)
     case = _case(user, reference, request, "change")
     try:
-        person = _member(case, payload.person)
+        person = case_member(case, payload.person)
         authority = documents.authorities().filter(pk=payload.authority).first()
         document = documents.request_document(user, case, person=person, authority=authority, kind=payload.kind,
                                               requested_on=payload.requested_on, note=payload.note, request=request)
@@ -226,7 +226,7 @@ def request_document(request: HttpRequest, reference: str, payload: DocumentIn):
 @router.patch("/documents/{document_id}", response={200: DocumentOut, 409: ConflictOut, 422: ErrorOut},
               url_name="return_document", summary="Record an embassy's answer (issued with dates, or refused)")
 def update_document(request: HttpRequest, document_id: int, payload: DocumentPatch):
-    user = _case_user(request)
+    user = case_user(request)
     document = policy.get_for(user, TravelDocument.objects.filter(case__programme=Programme.RETURN), "change",
                               pk=document_id, request=request)
     try:

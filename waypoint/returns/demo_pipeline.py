@@ -37,7 +37,8 @@ from waypoint.people.models import NameKey, Person, ProgrammeRegistration
 from waypoint.people.transliteration import icao_latin
 
 from . import eligibility
-from .demo import AVRR, CATEGORY_SHARES, ORIGINS, PILOT, STATUS_FOR, _at, _references
+from .demo import AVRR, _at, _references
+from .demo_stories import CATEGORY_SHARES, ORIGINS, PILOT, STATUS_FOR
 from .models import Answer, DocumentKind, DocumentStatus, ReturnProfile, Screening, TravelDocument
 from .workflow import RETURN_WORKFLOW, ClosureReason
 

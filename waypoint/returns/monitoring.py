@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Programme, User
@@ -144,8 +144,8 @@ def record_visit(user: User, visit: MonitoringVisit, *, version: int | None, don
     for dimension, label in DIMENSIONS:
         if not any(BY_CODE[code].dimension == dimension for code in clean):
             first = next(i.code for i in INDICATORS if i.dimension == dimension)
-            errors.setdefault(first, []).append(_("Score at least one %(dimension)s indicator.") % {
-                "dimension": str(label).lower()})
+            errors.setdefault(first, []).append(_("Dimension “%(dimension)s”: score at least one indicator.") % {
+                "dimension": label})
     if len(note) > NOTE_MAX:
         errors["note"] = [_("The note is longer than %(max)d characters.") % {"max": NOTE_MAX}]
     if errors:
@@ -162,8 +162,10 @@ def record_visit(user: User, visit: MonitoringVisit, *, version: int | None, don
             record(Action.UPDATE, current, actor=user, request=request, changes={
                 "done_on": [None, done_on.isoformat()], "composite_score": [None, str(computed["composite"])],
                 "answers": [None, str(len(clean))], "note": None})
-            timeline.log(current.case, timeline.PLAN, _(
-                "Monitoring visit (%(months)d months) on %(date)s: sustainability score %(score)s.") % {
+            timeline.log(current.case, timeline.PLAN, ngettext(
+                "Monitoring visit (%(months)d month after arrival) on %(date)s: sustainability score %(score)s.",
+                "Monitoring visit (%(months)d months after arrival) on %(date)s: sustainability score %(score)s.",
+                current.months_after) % {
                 "months": current.months_after, "date": formats.date_format(done_on, "DATE_FORMAT"),
                 "score": computed["composite"]}, actor=user, obj=current)
     except ConflictError:

@@ -26,7 +26,8 @@ from django.utils.translation import gettext as _
 
 from waypoint.accounts.models import Programme
 from waypoint.cases.models import Case, StatusChange
-from waypoint.hotline.statistics import SMALL_CELL_THRESHOLD, _add_months
+from waypoint.core.reports.periods import add_months
+from waypoint.core.reports.tables import SMALL_CELL_THRESHOLD
 from waypoint.people.codes import country_name
 
 from . import eligibility
@@ -98,7 +99,7 @@ def compute(cases: QuerySet[Case], start: datetime.date, end: datetime.date, *,
     current = start.replace(day=1)
     while current <= end:
         months[current] = Row(current.isoformat()[:7], formats.date_format(current, "YEAR_MONTH_FORMAT"))
-        current = _add_months(current, 1)
+        current = add_months(current, 1)
     by_nationality: dict[str, Row] = {}
     categories = dict(Category.choices)
     by_category = {code: Row(code, str(label)) for code, label in Category.choices}

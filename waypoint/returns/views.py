@@ -24,7 +24,7 @@ from waypoint.accounts import policy
 from waypoint.accounts.models import Programme
 from waypoint.cases.locking import ConflictError
 from waypoint.cases.models import Case
-from waypoint.core.forms import apply_errors
+from waypoint.core.forms import apply_errors, at_saved_version
 
 from . import documents, eligibility, monitoring, questionnaire, reintegration
 from .forms import (
@@ -110,10 +110,8 @@ def questionnaire_page(request: HttpRequest, reference: str) -> HttpResponse:
                                                  version=form.cleaned_data["version"], request=request)
         except ConflictError:
             current = ReturnProfile.objects.filter(case=case).first()
-            data = request.POST.copy()
-            data["version"] = str(current.version if current else 0)
-            form = QuestionnaireForm(data, questions=questions)
-            form.is_valid()
+            form = at_saved_version(QuestionnaireForm, request.POST, current.version if current else 0,
+                                    questions=questions)
             conflict, status = _("Someone else saved this questionnaire while you were answering it. Nothing was "
                                  "saved; your answers are kept below: save again to keep them."), 409
         except ValidationError as error:
@@ -166,10 +164,7 @@ def document_edit(request: HttpRequest, reference: str, pk: int) -> HttpResponse
                                       issued_on=data.get("issued_on"), valid_until=data.get("valid_until"),
                                       note=data.get("note") or "", request=request)
         except ConflictError as error:
-            posted = request.POST.copy()
-            posted["version"] = str(error.current.version)
-            form = DocumentUpdateForm(posted)
-            form.is_valid()
+            form = at_saved_version(DocumentUpdateForm, request.POST, error.current.version)
             conflict, status = _("Someone else recorded an answer for this document meanwhile (now %(status)s). "
                                  "Nothing was saved; save again to keep yours.") % {
                 "status": error.current.get_status_display().lower()}, 409
@@ -235,10 +230,7 @@ def plan(request: HttpRequest, reference: str) -> HttpResponse:
             reintegration.save_plan(request.user, case, version=form.cleaned_data["version"], **form.values(),
                                     request=request)
         except ConflictError as error:
-            posted = request.POST.copy()
-            posted["version"] = str(error.current.version)
-            form = PlanForm(posted)
-            form.is_valid()
+            form = at_saved_version(PlanForm, request.POST, error.current.version)
             conflict, status = _("Someone else saved this plan while you were editing it. Nothing was saved; your "
                                  "input is kept below: save again to keep it."), 409
         except ValidationError as error:
@@ -288,10 +280,7 @@ def visit(request: HttpRequest, reference: str, pk: int) -> HttpResponse:
                                     done_on=form.cleaned_data["done_on"], answers=form.answers(),
                                     note=form.cleaned_data.get("note") or "", request=request)
         except ConflictError as error:
-            posted = request.POST.copy()
-            posted["version"] = str(error.current.version)
-            form = VisitForm(posted)
-            form.is_valid()
+            form = at_saved_version(VisitForm, request.POST, error.current.version)
             conflict, status = _("Someone else recorded this visit meanwhile. Nothing was saved; save again to keep "
                                  "yours."), 409
         except ValidationError as error:

@@ -1,18 +1,15 @@
 """The return statistics page and its CSV export (`VIEW_RETURN_STATISTICS`: the programme's managers and M&E).
 
 Aggregates only: counts of cases and individuals by month, nationality, category and stage; nothing that points
-at a case or a person. The period form and the charts are the hotline statistics' own, the rows counted are those
-of the referral statistics (`cases.views_reports.counted_rows`: a manager's cases through the policy, M&E every
-case), and the CSV is made formula-safe the same way and audited.
+at a case or a person. The period form, the charts and the formula-safe CSV are the shared ones (`core.reports`);
+the rows counted are those of the referral statistics (`cases.views_reports.counted_rows`: a manager's cases
+through the policy, M&E every case), and the CSV export is audited.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from collections.abc import Iterator
-from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -20,27 +17,25 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
 from waypoint.accounts import policy
 from waypoint.accounts.models import Role
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
-from waypoint.cases.views_reports import _safe_text, counted_rows
-from waypoint.hotline import charts
-from waypoint.hotline.statistics import PeriodChoice
-from waypoint.hotline.views_statistics import StatisticsFilterForm
+from waypoint.cases.views_reports import counted_rows
+from waypoint.core.reports import charts, exports
+from waypoint.core.reports.periods import PeriodForm, active_period, period_query, quick_periods
 
 from . import statistics as stats
 
 
-def _form(request: HttpRequest) -> StatisticsFilterForm:
-    form = StatisticsFilterForm(request.GET, today=timezone.localdate())
-    del form.fields["site"]
-    return form
+def _form(request: HttpRequest) -> PeriodForm:
+    return PeriodForm(request.GET, today=timezone.localdate())
 
 
-def _compute(request: HttpRequest, form: StatisticsFilterForm) -> stats.ReturnStatistics:
+def _compute(request: HttpRequest, form: PeriodForm) -> stats.ReturnStatistics:
     cases, _referrals = counted_rows(request.user)
     # Only the programme's managers read the cases themselves: everyone else (M&E) gets small groups pooled.
     protect = request.user.role != Role.PROGRAMME_MANAGER
@@ -48,8 +43,11 @@ def _compute(request: HttpRequest, form: StatisticsFilterForm) -> stats.ReturnSt
 
 
 def _text(row: stats.Row) -> str:
-    return _("%(individuals)s individuals · %(cases)s cases") % {
-        "individuals": formats.number_format(row.individuals, force_grouping=True), "cases": row.cases}
+    # Two counts, each with its own plural form; the separator is punctuation, not grammar.
+    individuals = ngettext("%(count)s individual", "%(count)s individuals", row.individuals) % {
+        "count": formats.number_format(row.individuals, force_grouping=True)}
+    cases = ngettext("%(count)s case", "%(count)s cases", row.cases) % {"count": row.cases}
+    return f"{individuals} · {cases}"
 
 
 def _charts(result: stats.ReturnStatistics) -> dict[str, str]:
@@ -72,11 +70,13 @@ def _charts(result: stats.ReturnStatistics) -> dict[str, str]:
     }
 
 
-def _quick_periods(form: StatisticsFilterForm) -> list[tuple[str, str, bool]]:
-    active = form.cleaned_data.get("period", "") if form.is_valid() else ""
-    url = reverse("returns:statistics")
-    return [(str(label), f"{url}?{urlencode({'period': value})}", value == active)
-            for value, label in PeriodChoice.choices if value != PeriodChoice.CUSTOM]
+def _quick_periods(form: PeriodForm) -> list[tuple[str, str, bool]]:
+    return quick_periods(reverse("returns:statistics"), active_period(form))
+
+
+def _refused(request: HttpRequest, form: PeriodForm) -> HttpResponse:
+    """The page again with the filters' errors."""
+    return render(request, "returns/statistics.html", {"form": form, "quick_periods": []}, status=400)
 
 
 @login_required
@@ -85,9 +85,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.VIEW_RETURN_STATISTICS, request=request)
     form = _form(request)
     if not form.is_valid():
-        return render(request, "returns/statistics.html", {"form": form, "quick_periods": []}, status=400)
+        return _refused(request, form)
     result = _compute(request, form)
-    query = urlencode({"date_from": result.start.isoformat(), "date_to": result.end.isoformat()})
+    query = period_query(result.start, result.end)
     return render(request, "returns/statistics.html", {
         "form": form, "statistics": result, "charts": _charts(result), "quick_periods": _quick_periods(form),
         "export_csv": f"{reverse('returns:statistics_csv')}?{query}",
@@ -121,11 +121,7 @@ def _rows(result: stats.ReturnStatistics) -> Iterator[list]:
 
 def as_csv(result: stats.ReturnStatistics) -> bytes:
     """UTF-8 with a byte-order mark; every text cell formula-safe (labels come from the back office)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for values in _rows(result):
-        writer.writerow([_safe_text(value) for value in values])
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    return exports.csv_bytes(_rows(result))
 
 
 @login_required
@@ -134,11 +130,9 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.VIEW_RETURN_STATISTICS, request=request)
     form = _form(request)
     if not form.is_valid():
-        return render(request, "returns/statistics.html", {"form": form, "quick_periods": []}, status=400)
+        return _refused(request, form)
     result = _compute(request, form)
     record(Action.EXPORT, actor=request.user, object_type="returns.statistics", request=request, changes={
         "format": ["csv"], "from": [result.start.isoformat()], "to": [result.end.isoformat()]})
-    response = HttpResponse(as_csv(result), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (f'attachment; filename="return-statistics-{result.start.isoformat()}-'
-                                       f'{result.end.isoformat()}.csv"')
-    return response
+    return exports.csv_download(as_csv(result),
+                                f"return-statistics-{result.start.isoformat()}-{result.end.isoformat()}.csv")
