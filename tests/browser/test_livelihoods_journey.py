@@ -118,7 +118,8 @@ def test_a_grant_from_the_enterprise_to_the_statistics(page, make_user, screensh
 
     page.context.clear_cookies()
     sign_in_with_code(page, manager)
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Grant statistics").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name="Grant statistics").click()
     page.get_by_role("link", name="This month").click()
     row = page.get_by_role("row", name=re.compile("Novaya Zhizn"))
     cells = row.get_by_role("cell")

@@ -3,41 +3,29 @@ Aggregates only; the definitions are in `report` and on the page."""
 
 from __future__ import annotations
 
-import datetime
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from waypoint.accounts import policy
 from waypoint.audit.models import Action
 from waypoint.audit.services import record
 from waypoint.core.reports import exports
-from waypoint.core.reports.periods import period_query
+from waypoint.core.reports.periods import DatesForm, period_query
 
 from . import report
 
 MAX_DAYS = 5 * 366
 
 
-class PeriodForm(forms.Form):
-    date_from = forms.DateField(label=gettext_lazy("From"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    date_to = forms.DateField(label=gettext_lazy("To"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-
-    def __init__(self, *args, today: datetime.date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.today = today
-        for name in ("date_from", "date_to"):
-            self.fields[name].error_messages["invalid"] = _("Enter a date such as 2026-03-31.")
+class PeriodForm(DatesForm):
+    """The shared two dates; without either, the last full quarter."""
 
     def clean(self):
         data = super().clean()

@@ -43,11 +43,10 @@ def period_dates(choice: str, today: datetime.date) -> tuple[datetime.date, date
     return add_months(month_start, -12), month_start - datetime.timedelta(days=1)
 
 
-class PeriodForm(forms.Form):
-    """A quick period (links on the page) or two dates; `cleaned_data` gets `period`, `start` and `end`."""
+class DatesForm(forms.Form):
+    """Two days, the first and the last of a period (each optional here: the form that uses it says what is
+    missing)."""
 
-    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PeriodChoice.choices, required=False,
-                               widget=forms.HiddenInput)
     date_from = forms.DateField(label=gettext_lazy("From"), required=False,
                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     date_to = forms.DateField(label=gettext_lazy("To"), required=False,
@@ -56,9 +55,20 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        self.fields["period"].error_messages["invalid_choice"] = _("Choose one of the periods offered.")
         for name in ("date_from", "date_to"):
             self.fields[name].error_messages["invalid"] = _("Enter a date such as 2026-03-31.")
+
+
+class PeriodForm(DatesForm):
+    """A quick period (links on the page) or two dates; `cleaned_data` gets `period`, `start` and `end`."""
+
+    period = forms.ChoiceField(label=gettext_lazy("Period"), choices=PeriodChoice.choices, required=False,
+                               widget=forms.HiddenInput)
+    field_order = ("period", "date_from", "date_to")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["period"].error_messages["invalid_choice"] = _("Choose one of the periods offered.")
 
     def clean(self):
         data = super().clean()
