@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from waypoint.accounts import policy
@@ -37,8 +38,9 @@ from .forms import (
 )
 from .models import Assurance, Clearance, Presentation, ProcessingTrip, ResettlementProfile
 
-CONFLICT = _("Someone else saved this while you were editing it. Nothing was saved: your input is kept below. "
-             "Check it against the saved values on the case page and save again.")
+CONFLICT = gettext_lazy(
+    "Someone else saved this while you were editing it. Nothing was saved: your input is kept below. "
+    "Check it against the saved values on the case page and save again.")
 
 
 def res_case(request: HttpRequest, reference: str, action: str = "change") -> Case:
