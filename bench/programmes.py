@@ -1,7 +1,7 @@
 """Benchmark of the four programmes' pages at the demo's volume.
 
 Loads the whole demo (`seed_demo`) into a throwaway SQLite file (or DATABASE_URL if set): 450 counter-trafficking
-cases, about 1,100 resettlement cases of 2,900 people over four quarters (the seeds' 791 / 935 / 603 a quarter),
+cases, about 1,800 resettlement cases over five quarters (the seeds' 791 / 935 / 603 individuals a quarter),
 the return pilot and the Chechen families, 150 migration health cases, 60 enterprises with their grants. Then
 it times, best of five, each page as the user who reads it, through the view and its policy:
   * the resettlement quarterly report and its CSV, the return, health and grant statistics (default periods);
