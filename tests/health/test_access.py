@@ -79,7 +79,9 @@ def test_the_owner_of_a_case_sees_the_clearance_on_the_case_page_but_never_the_r
     assert 'id="health"' in html
     assert "Cleared to travel" in html  # the mother's clearance
     assert world.cleared.valid_until.strftime("%Y") in html
-    assert "TB screening, requested" in html  # the son's request waits
+    # The son's TB screening waits: that it is a TB screening is health data, the timeline's words are used.
+    assert "Medical examination, requested" in html
+    assert "TB screening, requested" not in html  # (the request form still lists the kinds one may ask for)
     assert SECRET not in html
     assert "Latent TB" not in html
     assert f"/health/{world.cleared.pk}/" not in html  # no link to the assessment
@@ -115,6 +117,7 @@ def test_the_health_unit_sees_links_to_the_assessments_on_any_case_page(world):
     world.ct_case.assigned.add(world.doctor)  # to open the CT case page at all
     html = signed_in_client(world.doctor).get(f"/cases/{world.ct_case.reference}/").content.decode()
     assert f"/health/{world.cleared.pk}/" in html
+    assert "TB screening, requested" in html  # the unit knows what it was asked for
     assert SECRET not in html  # results stay on the assessment's own page
 
 

@@ -29,7 +29,7 @@ from . import services
 from .access import reads_health_data
 from .clearance import clearance_of
 from .forms import RequestForm
-from .models import AssessmentStatus, AssessmentType, HealthAssessment
+from .models import CLEARANCE_TYPES, AssessmentStatus, AssessmentType, HealthAssessment
 
 
 def _members(case: Case) -> list[CaseMember]:
@@ -41,10 +41,10 @@ def health_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
     if not policy.can(user, "view", case):
         return None
     members = _members(case)
+    health_unit = reads_health_data(user)
     waiting = {}
     for row in case.health_assessments.filter(status=AssessmentStatus.REQUESTED).order_by("requested_on", "id"):
-        waiting.setdefault(row.person_id, []).append(row)
-    health_unit = reads_health_data(user)
+        waiting.setdefault(row.person_id, []).append({"kind": _kind_shown(row, health_unit), "day": row.requested_on})
     assessments = {}
     if health_unit:
         rows = policy.scope(user, HealthAssessment.objects.filter(person__in=[m.person_id for m in members]))
@@ -61,6 +61,15 @@ def health_panel(request: HttpRequest, case: Case) -> dict[str, Any] | None:
         "request_form": RequestForm(members=members, prefix="health", initial={
             "assessment_type": _usual_examination(case)}) if may_request else None,
     }
+
+
+def _kind_shown(row: HealthAssessment, health_unit: bool) -> str:
+    """What a waiting request is called on the case page. The kind of a clearance examination is no secret; that
+    someone is waiting for an HIV test or a TB screening is health data, so only the health unit reads it there
+    (as the timeline, which says "a medical examination was requested")."""
+    if health_unit or row.assessment_type in CLEARANCE_TYPES:
+        return row.get_assessment_type_display()
+    return _("Medical examination")
 
 
 def _usual_examination(case: Case) -> str:
