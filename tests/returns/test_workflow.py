@@ -206,3 +206,12 @@ def test_the_sustainability_scores_follow_the_documented_formula(worker, open_re
                                     answers={k: str(v) for k, v in answers.items()})
     assert saved.composite_score == Decimal("0.417")
     assert saved.answers == answers
+
+
+def test_the_monitoring_months_come_from_the_settings(settings):
+    """An office tunes them with WAYPOINT_RETURN_MONITORING_MONTHS (settings read it from the environment)."""
+    from waypoint.returns import monitoring
+
+    assert monitoring.months() == (3, 6, 12)
+    settings.WAYPOINT_RETURN_MONITORING_MONTHS = (1, 4)
+    assert monitoring.months() == (1, 4)

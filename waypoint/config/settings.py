@@ -26,6 +26,11 @@ HTTPS = env_bool("HTTPS", True)
 WAYPOINT_DEMO = env_bool("WAYPOINT_DEMO", False)
 # The largest request body accepted (uploads included): refused with 413 before Django reads it.
 WAYPOINT_MAX_REQUEST_BYTES = env_int("WAYPOINT_MAX_REQUEST_BYTES", 50 * 1024 * 1024)
+# Programme rules an office tunes: days without news before an accepted referral is chased, and the months
+# after a return's arrival at which monitoring visits fall due.
+WAYPOINT_REFERRAL_FOLLOW_UP_DAYS = env_int("WAYPOINT_REFERRAL_FOLLOW_UP_DAYS", 30)
+WAYPOINT_RETURN_MONITORING_MONTHS = tuple(
+    int(month) for month in env_list("WAYPOINT_RETURN_MONITORING_MONTHS", "3,6,12"))
 
 INSTALLED_APPS = [
     "waypoint.core",
